@@ -1,0 +1,14 @@
+/** The series the dashboard keeps per server for the ui's charts, one value per report. */
+export const HISTORY_SERIES = ['cpu', 'memory', 'netIn', 'netOut', 'diskRead', 'diskWrite'] as const;
+export type HistorySeries = (typeof HISTORY_SERIES)[number];
+
+/**
+ * `GET /api/servers/:id/history`: columns of equal length, oldest first. `t` is the dashboard's receipt time in
+ * Unix seconds; cpu and memory are percent; net and disk are bytes per second (disk summed over filesystems).
+ */
+export type ServerHistory = {
+  serverId: string;
+  /** Report interval the dashboard expects, seconds. */
+  interval: number;
+  t: number[];
+} & Record<HistorySeries, number[]>;
