@@ -1,0 +1,18 @@
+// `npm run bench [name ...]`: runs the named benchmarks (all when none is named) and prints their figures.
+// Each benchmark is a module in this folder exporting `run(): Promise<void>`.
+
+const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length > 0 ? wanted : Object.keys(benchmarks);
+for (const name of names) {
+  const load = benchmarks[name];
+  if (!load) {
+    console.error(`unknown benchmark "${name}"; valid names: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(1);
+  }
+  console.log(`\n== ${name} ==`);
+  await (await load()).run();
+}
+
+export {};
