@@ -1,0 +1,205 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, CloseReason, Headers, MAX_CLOSE_REASON_BYTES, validateServerInfo } from '@sss/protocol';
+import type { Logger } from 'pino';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { Authenticator, FailureLimiter } from './auth';
+import type { Hub } from './hub';
+
+/** Why a report was refused; each is a value of the `reason` label of sss_reports_rejected_total. */
+export const REJECT_REASONS = [
+  'binary',
+  'invalid_json',
+  'invalid_utf8',
+  'schema',
+  'server_id_mismatch',
+  'too_large',
+  'protocol',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface AgentChannelEvents {
+  report(): void;
+  rejected(reason: RejectReason): void;
+  authFailure(): void;
+  rateLimited(): void;
+}
+
+interface AgentConnection {
+  readonly ws: WebSocket;
+  readonly serverId: string;
+  readonly address: string;
+  lastActivity: number;
+  /** Set once we closed it (rejected, replaced, silent); later frames are ignored. */
+  closing: boolean;
+}
+
+/** Cuts a close reason to the 123 bytes a close frame can carry, on a character boundary. */
+export function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > MAX_CLOSE_REASON_BYTES) out = out.slice(0, -1);
+  return out;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** ws reports framing problems as errors with these codes; each maps to a rejection reason. */
+function reasonOf(err: Error & { code?: string }): RejectReason {
+  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'too_large';
+  if (err.code === 'WS_ERR_INVALID_UTF8') return 'invalid_utf8';
+  return 'protocol';
+}
+
+/**
+ * The /ws-report channel: authenticates agents, validates every report, hands good ones to the hub, and closes a
+ * connection with the documented code on anything else. A newer connection for the same id replaces the older.
+ */
+export class AgentChannel {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, AgentConnection>();
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly auth: Authenticator,
+    private readonly limiter: FailureLimiter,
+    private readonly options: { maxMessageSize: number; heartbeatTimeoutMs: number },
+    private readonly events: AgentChannelEvents,
+    private readonly log: Logger,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageSize });
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const address = req.socket.remoteAddress ?? '';
+    const retryAfter = this.limiter.retryAfter(address);
+    if (retryAfter > 0) {
+      this.events.rateLimited();
+      const body = '{"error":"too_many_requests","message":"too many failed logins from this address"}';
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    const serverId = header(req, Headers.serverId);
+    const authorized = this.auth.check(serverId, header(req, Headers.authSecret));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!authorized || serverId === undefined) {
+        this.limiter.fail(address);
+        this.events.authFailure();
+        this.log.warn({ address, serverId: serverId?.slice(0, 253) }, 'agent authentication failed');
+        ws.close(CloseCode.policyViolation, CloseReason.authenticationFailed);
+        return;
+      }
+      this.accept(ws, serverId, address);
+    });
+  }
+
+  private accept(ws: WebSocket, serverId: string, address: string): void {
+    const connection: AgentConnection = { ws, serverId, address, lastActivity: Date.now(), closing: false };
+    const previous = this.connections.get(serverId);
+    this.connections.set(serverId, connection);
+    if (previous) {
+      this.log.info({ serverId, address, previous: previous.address }, 'agent connection replaced');
+      this.close(previous, CloseCode.replaced, CloseReason.replaced);
+    }
+    this.log.info({ serverId, address }, 'agent connected');
+
+    ws.on('ping', () => {
+      connection.lastActivity = Date.now();
+    });
+    ws.on('message', (data, isBinary) => {
+      connection.lastActivity = Date.now();
+      this.receive(connection, data, isBinary);
+    });
+    ws.on('error', (err) => {
+      const reason = reasonOf(err);
+      this.events.rejected(reason);
+      this.log.warn({ serverId, address, reason, err: err.message }, 'agent connection error');
+    });
+    ws.on('close', (code, reason) => {
+      this.log.info({ serverId, address, code, reason: reason.toString() }, 'agent disconnected');
+      if (this.connections.get(serverId) === connection) {
+        this.connections.delete(serverId);
+        this.hub.disconnected(serverId);
+      }
+    });
+  }
+
+  private receive(connection: AgentConnection, data: RawData, isBinary: boolean): void {
+    if (connection.closing) return;
+    if (isBinary) {
+      this.reject(connection, 'binary', CloseCode.unsupportedData, CloseReason.binaryFrame);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch (err) {
+      this.reject(
+        connection,
+        'invalid_json',
+        CloseCode.invalidPayload,
+        `invalid JSON: ${(err as Error).message}`,
+      );
+      return;
+    }
+    const result = validateServerInfo(parsed);
+    if (!result.ok) {
+      const text = `invalid field ${result.field}: ${result.message}`;
+      this.reject(connection, 'schema', CloseCode.invalidPayload, text);
+      return;
+    }
+    if (result.value.serverId !== connection.serverId) {
+      const text = `serverId "${result.value.serverId}" does not match the X-SERVER-ID header`;
+      this.reject(connection, 'server_id_mismatch', CloseCode.policyViolation, text);
+      return;
+    }
+    this.hub.report(result.value);
+    this.events.report();
+  }
+
+  private reject(connection: AgentConnection, reason: RejectReason, code: number, text: string): void {
+    this.events.rejected(reason);
+    this.log.warn(
+      { serverId: connection.serverId, address: connection.address, reason, detail: text },
+      'report rejected',
+    );
+    this.close(connection, code, closeReason(text));
+  }
+
+  private close(connection: AgentConnection, code: number, reason: string): void {
+    connection.closing = true;
+    connection.ws.close(code, reason);
+  }
+
+  /** Closes connections that sent nothing, neither data nor ping, for the heartbeat window. */
+  sweep(now = Date.now()): void {
+    for (const connection of this.connections.values()) {
+      if (!connection.closing && now - connection.lastActivity > this.options.heartbeatTimeoutMs) {
+        this.log.warn(
+          { serverId: connection.serverId, address: connection.address },
+          'agent silent; closing',
+        );
+        this.close(connection, CloseCode.normal, CloseReason.heartbeatTimeout);
+        // A silent peer will not answer the close handshake either.
+        setTimeout(() => connection.ws.terminate(), 1_000).unref();
+      }
+    }
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const connection of this.connections.values()) this.close(connection, code, reason);
+  }
+
+  terminateAll(): void {
+    for (const connection of this.connections.values()) connection.ws.terminate();
+  }
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_PORT,
+  decimal,
+  integer,
+  isValidServerId,
+  LOG_LEVELS,
+  MAX_REPORT_BYTES,
+  oneOf,
+  optionalSetting,
+  REPORT_INTERVAL_SECONDS,
+  readSettings,
+  SERVER_ID_RULE,
+  SettingError,
+  type SettingValues,
+  setting,
+  text,
+} from '@sss/protocol';
+import { parse as parseYaml } from 'yaml';
+
+export const settings = {
+  port: setting('SSS_PORT', 'listen port (0 picks a free one)', integer(0, 65535), DEFAULT_PORT),
+  host: setting('SSS_HOST', 'listen address', text, '0.0.0.0'),
+  authSecret: optionalSetting('SSS_AUTH_SECRET', 'shared secret agents must send', text),
+  authSecretFile: optionalSetting(
+    'SSS_AUTH_SECRET_FILE',
+    'file holding the shared secret, re-read on change',
+    text,
+  ),
+  configFile: optionalSetting('SSS_CONFIG', 'YAML file listing the servers that may report', text),
+  interval: setting(
+    'SSS_INTERVAL',
+    'expected report interval, seconds; offline after 3 missed',
+    decimal(0.1, 3600),
+    REPORT_INTERVAL_SECONDS,
+  ),
+  heartbeatTimeout: setting(
+    'SSS_HEARTBEAT_TIMEOUT',
+    'close an agent connection silent this long, seconds',
+    decimal(0.1, 3600),
+    60,
+  ),
+  maxMessageSize: setting(
+    'SSS_MAX_MESSAGE_SIZE',
+    'largest report accepted, bytes',
+    integer(1024, 16 * 1024 * 1024),
+    MAX_REPORT_BYTES,
+  ),
+  historySize: setting(
+    'SSS_HISTORY_SIZE',
+    'reports kept per server for the charts',
+    integer(2, 100_000),
+    720,
+  ),
+  authFailureLimit: setting(
+    'SSS_AUTH_FAILURE_LIMIT',
+    'failed agent logins per address before HTTP 429',
+    integer(1, 1_000_000),
+    10,
+  ),
+  authFailureWindow: setting(
+    'SSS_AUTH_FAILURE_WINDOW',
+    'seconds over which failed logins are counted',
+    decimal(1, 86_400),
+    60,
+  ),
+  frontendToken: optionalSetting('SSS_FRONTEND_TOKEN', 'token browsers must present (?token=)', text),
+  uiDir: optionalSetting(
+    'SSS_UI_DIR',
+    'folder of the built ui (default: ui/dist beside the dashboard)',
+    text,
+  ),
+  logLevel: setting('SSS_LOG_LEVEL', 'log level', oneOf(LOG_LEVELS), 'info'),
+};
+
+/** One entry of the SSS_CONFIG server list; any field but `id` overrides what the agent reports. */
+export interface ServerEntry {
+  id: string;
+  name?: string;
+  group?: string;
+  countryCode?: string;
+  location?: string;
+  /** Replaces the shared secret for this server. */
+  secret?: string;
+}
+
+export interface DashboardConfig extends Omit<SettingValues<typeof settings>, 'configFile'> {
+  /** When present, only these ids may report. */
+  servers?: ReadonlyMap<string, ServerEntry>;
+}
+
+const ENTRY_KEYS = ['id', 'name', 'group', 'countryCode', 'location', 'secret'] as const;
+
+/** Parses the SSS_CONFIG YAML; every error names the file, the entry and the key. */
+export function parseServerList(source: string, file: string): Map<string, ServerEntry> {
+  const fail = (where: string, message: string): never => {
+    throw new SettingError('SSS_CONFIG', `SSS_CONFIG (${file}): ${where}${message}`);
+  };
+  let doc: unknown;
+  try {
+    doc = parseYaml(source);
+  } catch (err) {
+    return fail('', `is not valid YAML: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return new Map();
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    return fail('', 'must be a mapping with the key "servers"');
+  for (const key of Object.keys(doc)) {
+    if (key !== 'servers') fail('', `unknown key "${key}"; valid keys: servers`);
+  }
+  const list = (doc as { servers?: unknown }).servers;
+  if (!Array.isArray(list))
+    return fail('', '"servers" must be a list of {id, name, group, countryCode, location, secret}');
+  const servers = new Map<string, ServerEntry>();
+  for (const [i, item] of (list as unknown[]).entries()) {
+    const where = `servers[${i}]: `;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) fail(where, 'must be a mapping');
+    const entry = item as Record<string, unknown>;
+    for (const [key, value] of Object.entries(entry)) {
+      if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
+        fail(where, `unknown key "${key}"; valid keys: ${ENTRY_KEYS.join(', ')}`);
+      }
+      if (typeof value !== 'string' || value === '') fail(where, `"${key}" must be a non-empty string`);
+    }
+    const id = entry.id as string | undefined;
+    if (id === undefined) return fail(where, '"id" is required');
+    if (!isValidServerId(id)) fail(where, `"id" must be ${SERVER_ID_RULE}, got "${id}"`);
+    if (servers.has(id)) fail(where, `id "${id}" is listed twice`);
+    const countryCode = entry.countryCode as string | undefined;
+    if (countryCode !== undefined && !/^[A-Za-z]{2}$/.test(countryCode)) {
+      fail(where, `"countryCode" must be an ISO 3166-1 alpha-2 code such as "DE", got "${countryCode}"`);
+    }
+    servers.set(id, {
+      ...(entry as unknown as ServerEntry),
+      ...(countryCode ? { countryCode: countryCode.toUpperCase() } : {}),
+    });
+  }
+  return servers;
+}
+
+/** Reads env and flags, then the YAML file; throws SettingError naming the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): DashboardConfig {
+  const { configFile, ...values } = readSettings(settings, env, argv);
+  if (values.authSecret === undefined && values.authSecretFile === undefined) {
+    throw new SettingError(
+      'SSS_AUTH_SECRET',
+      'SSS_AUTH_SECRET or SSS_AUTH_SECRET_FILE is required (the secret agents send)',
+    );
+  }
+  if (values.authSecret !== undefined && values.authSecretFile !== undefined) {
+    throw new SettingError('SSS_AUTH_SECRET', 'set only one of SSS_AUTH_SECRET and SSS_AUTH_SECRET_FILE');
+  }
+  if (configFile === undefined) return values;
+  let source: string;
+  try {
+    source = readFileSync(configFile, 'utf8');
+  } catch (err) {
+    throw new SettingError(
+      'SSS_CONFIG',
+      `SSS_CONFIG: cannot read "${configFile}": ${(err as Error).message}`,
+    );
+  }
+  return { ...values, servers: parseServerList(source, configFile) };
+}

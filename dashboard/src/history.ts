@@ -1,0 +1,71 @@
+import { HISTORY_SERIES, type HistorySeries, type ServerHistory, type ServerInfo } from '@sss/protocol';
+
+export type HistoryPoint = Record<HistorySeries, number>;
+
+/** One history point from a report: percentages and bytes per second, disk speeds summed over filesystems. */
+export function pointOf(info: ServerInfo): HistoryPoint {
+  let diskRead = 0;
+  let diskWrite = 0;
+  for (const d of info.disk) {
+    diskRead += d.readSpeed;
+    diskWrite += d.writeSpeed;
+  }
+  return {
+    cpu: info.cpu.percent,
+    memory: info.memory.usedPercent,
+    netIn: info.network.inSpeed,
+    netOut: info.network.outSpeed,
+    diskRead,
+    diskWrite,
+  };
+}
+
+/**
+ * A fixed-size ring of the last `capacity` points, one Float64Array per column, allocated once:
+ * (1 + 6 series) x 8 bytes x capacity per server (40,320 bytes at the default 720 points).
+ */
+export class HistoryRing {
+  private readonly t: Float64Array;
+  private readonly columns: Record<HistorySeries, Float64Array>;
+  private next = 0;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    this.t = new Float64Array(capacity);
+    this.columns = Object.fromEntries(HISTORY_SERIES.map((s) => [s, new Float64Array(capacity)])) as Record<
+      HistorySeries,
+      Float64Array
+    >;
+  }
+
+  static bytesPerServer(capacity: number): number {
+    return (1 + HISTORY_SERIES.length) * Float64Array.BYTES_PER_ELEMENT * capacity;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(t: number, point: HistoryPoint): void {
+    this.t[this.next] = t;
+    for (const s of HISTORY_SERIES) this.columns[s][this.next] = point[s];
+    this.next = (this.next + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+  }
+
+  /** The newest `limit` points (all by default), oldest first. */
+  toJSON(serverId: string, interval: number, limit = this.count): ServerHistory {
+    const n = Math.max(0, Math.min(limit, this.count));
+    const first = (this.next - n + this.capacity) % this.capacity;
+    const take = (column: Float64Array) => {
+      const out = new Array<number>(n);
+      for (let i = 0; i < n; i++) out[i] = column[(first + i) % this.capacity] ?? 0;
+      return out;
+    };
+    const series = Object.fromEntries(HISTORY_SERIES.map((s) => [s, take(this.columns[s])])) as Record<
+      HistorySeries,
+      number[]
+    >;
+    return { serverId, interval, t: take(this.t), ...series };
+  }
+}

@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { type Authenticator, secretsEqual } from './auth';
+import { Hub } from './hub';
+import type { Metrics } from './metrics';
+
+export interface HttpOptions {
+  hub: Hub;
+  metrics: Metrics;
+  auth: Authenticator;
+  intervalSeconds: number;
+  /** Browsers must present it (?token= or Authorization: Bearer) on /api and /ws-frontend. */
+  frontendToken: string | undefined;
+  uiDir: string;
+  isReady: () => boolean;
+  log: Logger;
+}
+
+/** Every asset is bundled, so the page may talk to its own origin only. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The token a browser presented, from the query or an Authorization header. */
+export function presentedToken(url: URL, authorization: string | undefined): string | undefined {
+  const fromQuery = url.searchParams.get(FRONTEND_TOKEN_PARAM);
+  if (fromQuery) return fromQuery;
+  return authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
+}
+
+export function createApp(options: HttpOptions): express.Express {
+  const { hub, metrics, auth, log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  app.get(Paths.healthz, (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get(Paths.readyz, (_req, res) => {
+    if (options.isReady()) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'shutting down' });
+  });
+  app.get(Paths.metrics, async (_req, res, next) => {
+    try {
+      const body = await metrics.registry.metrics();
+      res.type(metrics.registry.contentType).send(body);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const api = express.Router();
+  api.use((req, _res, next) => {
+    const token = options.frontendToken;
+    if (token === undefined) return next();
+    const given = presentedToken(new URL(req.originalUrl, 'http://x'), req.headers.authorization);
+    if (given !== undefined && secretsEqual(given, token)) return next();
+    next(new HttpError(401, 'unauthorized', 'a valid token is required (?token= or Authorization: Bearer)'));
+  });
+  const known = (req: Request) => {
+    const state = hub.get(String(req.params.id));
+    if (!state) throw new HttpError(404, 'not_found', `server "${String(req.params.id)}" is not known`);
+    return state;
+  };
+  api.get('/servers', (_req, res) => {
+    res.json([...hub.list()].map((s) => Hub.view(s)));
+  });
+  api.get('/servers/:id', (req, res) => {
+    res.json(Hub.view(known(req)));
+  });
+  api.get('/servers/:id/history', (req, res) => {
+    const state = known(req);
+    const raw = req.query.limit;
+    let limit: number | undefined;
+    if (raw !== undefined) {
+      limit = Number(raw);
+      if (typeof raw !== 'string' || !/^\d+$/.test(raw) || limit < 1) {
+        throw new HttpError(400, 'bad_request', `limit must be a whole number from 1, got "${String(raw)}"`);
+      }
+    }
+    res.json(state.history.toJSON(state.id, options.intervalSeconds, limit));
+  });
+  api.delete('/servers/:id', (req, res) => {
+    if (!auth.checkShared(req.get(Headers.authSecret))) {
+      throw new HttpError(403, 'forbidden', 'removing a server needs the shared secret in X-AUTH-SECRET');
+    }
+    const state = known(req);
+    hub.remove(state.id);
+    log.info({ serverId: state.id }, 'server removed');
+    res.status(204).end();
+  });
+  api.all('/servers', (req) => {
+    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`);
+  });
+  api.all('/servers/:id', (req) => {
+    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET or DELETE`);
+  });
+  api.all('/servers/:id/history', (req) => {
+    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`);
+  });
+  api.use((req) => {
+    throw new HttpError(404, 'not_found', `no API at ${req.method} ${req.originalUrl}`);
+  });
+  app.use('/api', api);
+
+  const index = join(options.uiDir, 'index.html');
+  if (existsSync(index)) {
+    app.use((_req, res, next) => {
+      res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      next();
+    });
+    app.use(
+      '/assets',
+      express.static(join(options.uiDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
+    );
+    app.use(express.static(options.uiDir, { index: false, maxAge: '1h' }));
+    // The ui routes on the client: any other GET gets the page.
+    app.get('/{*path}', (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  } else {
+    log.warn({ uiDir: options.uiDir }, 'ui not built; / answers 503 (run npm run build)');
+    app.get('/', (_req, res) => {
+      res.status(503).type('text').send(`The ui is not built: no ${index}. Run npm run build.\n`);
+    });
+  }
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new HttpError(404, 'not_found', `nothing at ${req.method} ${req.path}`));
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status =
+      err instanceof HttpError
+        ? err.status
+        : ((err as { status?: number; statusCode?: number }).status ?? 500);
+    if (status >= 500) log.error({ err }, 'request failed');
+    const code = err instanceof HttpError ? err.code : status === 404 ? 'not_found' : 'internal_error';
+    const message = err instanceof HttpError || status < 500 ? (err as Error).message : 'internal error';
+    res.status(status).json({ error: code, message });
+  });
+  return app;
+}

@@ -1,0 +1,62 @@
+import { describeSettings, SettingError } from '@sss/protocol';
+import { loadConfig, settings } from './config';
+import { createLogger } from './logger';
+import { createDashboard } from './server';
+
+/** Kubernetes waits 30 s by default; we promise to be gone well within 5 s of SIGTERM. */
+const SHUTDOWN_DEADLINE_MS = 4_500;
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(
+    `Usage: sss-dashboard [options]\nEvery option can also be set by its environment variable.\n\n${describeSettings(settings)}`,
+  );
+  process.exit(0);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env, argv);
+} catch (err) {
+  if (!(err instanceof SettingError)) throw err;
+  console.error(`sss-dashboard: ${err.message}`);
+  process.exit(1);
+}
+
+const log = createLogger(config.logLevel);
+let dashboard: ReturnType<typeof createDashboard>;
+try {
+  dashboard = createDashboard(config, log);
+} catch (err) {
+  if (!(err instanceof SettingError)) throw err;
+  console.error(`sss-dashboard: ${err.message}`);
+  process.exit(1);
+}
+
+try {
+  const address = await dashboard.listen();
+  log.info(
+    { host: address.address, port: address.port, servers: config.servers?.size ?? 'any' },
+    'listening',
+  );
+} catch (err) {
+  log.fatal({ err, host: config.host, port: config.port }, 'cannot listen (SSS_HOST, SSS_PORT)');
+  process.exit(1);
+}
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.warn('shutdown deadline passed; exiting');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    void dashboard.close().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
+  });
+}
