@@ -1,0 +1,71 @@
+import { seedExample } from '@sss/protocol/fixtures';
+import { describe, expect, it } from 'vitest';
+import { HistoryRing, pointOf } from './history';
+
+const point = (n: number) => ({
+  cpu: n,
+  memory: n + 1,
+  netIn: n + 2,
+  netOut: n + 3,
+  diskRead: n + 4,
+  diskWrite: n + 5,
+});
+
+describe('HistoryRing', () => {
+  it('returns what it holds, oldest first', () => {
+    const ring = new HistoryRing(4);
+    ring.push(10, point(1));
+    ring.push(11, point(2));
+    expect(ring.toJSON('a', 5)).toEqual({
+      serverId: 'a',
+      interval: 5,
+      t: [10, 11],
+      cpu: [1, 2],
+      memory: [2, 3],
+      netIn: [3, 4],
+      netOut: [4, 5],
+      diskRead: [5, 6],
+      diskWrite: [6, 7],
+    });
+  });
+
+  it('keeps only the newest `capacity` points once full', () => {
+    const ring = new HistoryRing(3);
+    for (let i = 1; i <= 7; i++) ring.push(i, point(i * 10));
+    expect(ring.length).toBe(3);
+    const json = ring.toJSON('a', 5);
+    expect(json.t).toEqual([5, 6, 7]);
+    expect(json.cpu).toEqual([50, 60, 70]);
+  });
+
+  it('limits to the newest points', () => {
+    const ring = new HistoryRing(5);
+    for (let i = 1; i <= 7; i++) ring.push(i, point(i));
+    expect(ring.toJSON('a', 5, 2).t).toEqual([6, 7]);
+    expect(ring.toJSON('a', 5, 100).t).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('costs 7 x 8 bytes per point, allocated up front', () => {
+    expect(HistoryRing.bytesPerServer(720)).toBe(40_320);
+  });
+});
+
+describe('pointOf', () => {
+  it('takes percentages and speeds, summing disk speeds over filesystems', () => {
+    const info = seedExample();
+    info.disk.push({
+      ...info.disk[0],
+      path: '/data',
+      readSpeed: 100,
+      writeSpeed: 200,
+    } as (typeof info.disk)[0]);
+    expect(pointOf(info)).toEqual({
+      cpu: 45.2,
+      memory: 50,
+      netIn: 1048576,
+      netOut: 524288,
+      diskRead: 1048576 + 100,
+      diskWrite: 524288 + 200,
+    });
+  });
+});
