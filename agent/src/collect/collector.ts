@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import type { DiskInfo, MemoryInfo, NetworkInfo } from '@sss/protocol';
+import { type HostPaths, readFirst, readText } from '../host';
+import { type CpuTimes, cpuPercent, parseProcStat } from './cpu';
+import { type DiskCounters, diskOfMount, parseDiskstats, readDeviceMapperNames } from './diskstats';
+import type { FailureLog } from './failures';
+import { parseMeminfo } from './memory';
+import { type MountFilter, parseMountinfo, selectMounts } from './mounts';
+import {
+  busiestInterface,
+  defaultRouteInterface,
+  defaultRouteInterface6,
+  type InterfaceCounters,
+  parseNetDev,
+} from './network';
+import { percent, rate } from './rate';
+import type { BoundedStatfs } from './statfs';
+import { parseOsReleaseId, parseUptime, readOsRelease } from './system';
+
+/** What changes from cycle to cycle; the report adds the agent's identity and start-up facts. */
+export interface Sample {
+  cpu: { percent: number; cores: number };
+  memory: MemoryInfo;
+  disk: DiskInfo[];
+  network: NetworkInfo;
+  system: { platform: string; kernel: string; uptime: number };
+}
+
+export interface CollectorOptions {
+  paths: HostPaths;
+  filter: MountFilter;
+  /** Report this interface instead of the default-route one. */
+  interfaceName?: string;
+  statfs: BoundedStatfs;
+  failures: FailureLog;
+  /** Monotonic milliseconds; speeds are per elapsed time measured with it. */
+  clock?: () => number;
+}
+
+const NO_MEMORY: MemoryInfo = { total: 0, used: 0, available: 0, usedPercent: 0 };
+
+/**
+ * Reads the host through files and statfs only (no process is spawned), keeping the previous counters for
+ * speeds. Each part that fails is reported empty and logged once; the others still go out.
+ */
+export class HostCollector {
+  private readonly clock: () => number;
+  private cpuTimes?: CpuTimes;
+  private cpuPercent = 0;
+  private cores = 0;
+  private disks?: { at: number; byName: Map<string, DiskCounters> };
+  private network?: { at: number; counters: InterfaceCounters };
+
+  constructor(private readonly options: CollectorOptions) {
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  async collect(): Promise<Sample> {
+    const { failures } = this.options;
+    const [cpu, memory, disk, network, platform, kernel, uptime] = await Promise.all([
+      failures.guard('cpu', () => this.readCpu(), { percent: 0, cores: this.cores }),
+      failures.guard('memory', () => this.readMemory(), NO_MEMORY),
+      failures.guard('disk', () => this.readDisks(), []),
+      failures.guard('network', () => this.readNetwork(), {
+        interfaceName: '',
+        bytesSent: 0,
+        bytesRecv: 0,
+        inSpeed: 0,
+        outSpeed: 0,
+      }),
+      failures.guard('platform', () => this.readPlatform(), ''),
+      failures.guard('kernel', () => this.read('sys/kernel/osrelease').then((t) => t.trim()), ''),
+      failures.guard('uptime', () => this.read('uptime').then(parseUptime), 0),
+    ]);
+    return { cpu, memory, disk, network, system: { platform, kernel, uptime } };
+  }
+
+  private read(relative: string): Promise<string> {
+    return readText(join(this.options.paths.proc, relative));
+  }
+
+  /** The host's view: PID 1's namespaces (hostPID in a pod), else the agent's own. */
+  private readHostNamespace(relative: string): Promise<string> {
+    const { proc } = this.options.paths;
+    return readFirst([join(proc, '1', relative), join(proc, 'self', relative)]);
+  }
+
+  private async readCpu(): Promise<{ percent: number; cores: number }> {
+    const stat = parseProcStat(await this.read('stat'));
+    if (this.cpuTimes) {
+      // A sample whose counters went backwards is skipped: the last percentage stands, the new counters
+      // become the baseline.
+      this.cpuPercent = cpuPercent(this.cpuTimes, stat.aggregate) ?? this.cpuPercent;
+    }
+    this.cpuTimes = stat.aggregate;
+    this.cores = stat.cores;
+    return { percent: this.cpuPercent, cores: stat.cores };
+  }
+
+  private async readMemory(): Promise<MemoryInfo> {
+    return parseMeminfo(await this.read('meminfo'));
+  }
+
+  private async readPlatform(): Promise<string> {
+    const { etc, root } = this.options.paths;
+    return parseOsReleaseId(await readOsRelease(etc, root));
+  }
+
+  private async readDisks(): Promise<DiskInfo[]> {
+    const { paths, filter, statfs, failures } = this.options;
+    const mounts = selectMounts(parseMountinfo(await this.readHostNamespace('mountinfo')), filter);
+    const counters = await failures.guard(
+      'diskstats',
+      async () => parseDiskstats(await this.read('diskstats')),
+      [],
+    );
+    const at = this.clock();
+    const byDevice = new Map(counters.map((d) => [d.device, d]));
+    const byName = new Map(counters.map((d) => [d.name, d]));
+    const needsDeviceMapper = mounts.some(
+      (m) => !byDevice.has(m.device) && m.source.startsWith('/dev/mapper/'),
+    );
+    const deviceMapper = needsDeviceMapper
+      ? await readDeviceMapperNames(paths.sys)
+      : new Map<string, string>();
+    const previous = this.disks;
+    const elapsed = previous ? (at - previous.at) / 1000 : 0;
+    if (counters.length > 0) this.disks = { at, byName };
+
+    const usages = await Promise.all(
+      mounts.map((m) =>
+        statfs.usage(join(paths.root, m.mountPoint)).then(
+          (usage) => {
+            failures.succeeded(`statfs ${m.mountPoint}`);
+            return usage;
+          },
+          (err: unknown) => failures.failed(`statfs ${m.mountPoint}`, err),
+        ),
+      ),
+    );
+    const disks: DiskInfo[] = [];
+    mounts.forEach((mount, i) => {
+      const usage = usages[i];
+      if (!usage || usage.blocks === 0) return;
+      const device = diskOfMount(mount, byDevice, byName, deviceMapper);
+      const before = device && previous?.byName.get(device.name);
+      disks.push({
+        path: mount.mountPoint,
+        total: usage.used + usage.free,
+        used: usage.used,
+        free: usage.free,
+        usedPercent: percent(usage.used, usage.used + usage.free),
+        readSpeed: device ? rate(before?.readBytes, device.readBytes, elapsed) : 0,
+        writeSpeed: device ? rate(before?.writtenBytes, device.writtenBytes, elapsed) : 0,
+      });
+    });
+    return disks;
+  }
+
+  private async readNetwork(): Promise<NetworkInfo> {
+    const interfaces = parseNetDev(await this.readHostNamespace('net/dev'));
+    const at = this.clock();
+    const name = this.options.interfaceName ?? (await this.defaultInterface());
+    const current = name ? interfaces.find((i) => i.name === name) : busiestInterface(interfaces);
+    if (!current) {
+      const known = interfaces.map((i) => i.name).join(', ');
+      throw new Error(`interface "${name ?? ''}" not found in net/dev; interfaces: ${known}`);
+    }
+    const previous = this.network?.counters.name === current.name ? this.network : undefined;
+    const elapsed = previous ? (at - previous.at) / 1000 : 0;
+    this.network = { at, counters: current };
+    return {
+      interfaceName: current.name,
+      bytesSent: current.bytesSent,
+      bytesRecv: current.bytesRecv,
+      inSpeed: rate(previous?.counters.bytesRecv, current.bytesRecv, elapsed),
+      outSpeed: rate(previous?.counters.bytesSent, current.bytesSent, elapsed),
+    };
+  }
+
+  private async defaultInterface(): Promise<string | undefined> {
+    const v4 = await this.readHostNamespace('net/route').then(defaultRouteInterface, () => undefined);
+    return (
+      v4 ?? (await this.readHostNamespace('net/ipv6_route').then(defaultRouteInterface6, () => undefined))
+    );
+  }
+}

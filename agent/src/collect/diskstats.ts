@@ -1,0 +1,60 @@
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readText } from '../host';
+import type { Mount } from './mounts';
+
+export interface DiskCounters {
+  name: string;
+  /** `major:minor`. */
+  device: string;
+  readBytes: number;
+  writtenBytes: number;
+}
+
+/** The kernel counts diskstats sectors in 512-byte units whatever the device's real sector size. */
+const SECTOR_BYTES = 512;
+
+/** Parses /proc/diskstats: `major minor name reads merged sectorsRead msRead writes merged sectorsWritten ...`. */
+export function parseDiskstats(text: string): DiskCounters[] {
+  const disks: DiskCounters[] = [];
+  for (const line of text.split('\n')) {
+    const [major, minor, name, , , sectorsRead, , , , sectorsWritten] = line.trim().split(/\s+/);
+    if (!major || !minor || !name || sectorsRead === undefined || sectorsWritten === undefined) continue;
+    const readBytes = Number(sectorsRead) * SECTOR_BYTES;
+    const writtenBytes = Number(sectorsWritten) * SECTOR_BYTES;
+    if (!Number.isFinite(readBytes) || !Number.isFinite(writtenBytes)) continue;
+    disks.push({ name, device: `${major}:${minor}`, readBytes, writtenBytes });
+  }
+  return disks;
+}
+
+/** Device-mapper names (`/dev/mapper/vg-root`) to kernel names (`dm-0`), from $HOST_SYS/block/dm-N/dm/name. */
+export async function readDeviceMapperNames(sys: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const entries = await readdir(join(sys, 'block')).catch(() => []);
+  for (const entry of entries.filter((e) => e.startsWith('dm-'))) {
+    const name = await readText(join(sys, 'block', entry, 'dm', 'name')).catch(() => undefined);
+    if (name) names.set(name.trim(), entry);
+  }
+  return names;
+}
+
+/**
+ * The diskstats entry of a mount's device. Usually its `major:minor` (NVMe partitions such as 259:2 and
+ * device-mapper volumes such as 253:0 included); filesystems with an anonymous device number, like btrfs, are
+ * found by their source's kernel name (`/dev/sda2` -> `sda2`, `/dev/mapper/vg-root` -> `dm-0`).
+ */
+export function diskOfMount(
+  mount: Mount,
+  disks: ReadonlyMap<string, DiskCounters>,
+  byName: ReadonlyMap<string, DiskCounters>,
+  deviceMapper: ReadonlyMap<string, string>,
+): DiskCounters | undefined {
+  const exact = disks.get(mount.device);
+  if (exact) return exact;
+  if (!mount.source.startsWith('/dev/')) return undefined;
+  const name = mount.source.startsWith('/dev/mapper/')
+    ? deviceMapper.get(basename(mount.source))
+    : basename(mount.source);
+  return name === undefined ? undefined : byName.get(name);
+}

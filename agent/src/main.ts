@@ -1,0 +1,108 @@
+// The agent: reads this host (or the node, through HOST_PROC & co. in a pod) and reports to the dashboard.
+import { describeSettings, SettingError } from '@sss/protocol';
+import pino from 'pino';
+import { HostCollector } from './collect/collector';
+import { FailureLog } from './collect/failures';
+import { BoundedStatfs } from './collect/statfs';
+import { goArch } from './collect/system';
+import { AGENT_SETTINGS, type AgentConfig, loadConfig } from './config';
+import { readCpuModel } from './cpu-model';
+import { startHealthServer } from './health';
+import { ReportLoop } from './loop';
+import { Reporter } from './reporter';
+import { SecretSource } from './secret';
+
+function fail(message: string): never {
+  process.stderr.write(`sss-agent: ${message}\n`);
+  process.exit(1);
+}
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(
+    `Usage: sss-agent [options]   (every option can also be set by its environment variable)\n\n${describeSettings(AGENT_SETTINGS)}\n`,
+  );
+  process.exit(0);
+}
+
+let config: AgentConfig;
+try {
+  config = loadConfig(process.env, argv);
+} catch (err) {
+  if (err instanceof SettingError) fail(err.message);
+  throw err;
+}
+
+const log = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
+
+let secret: SecretSource;
+try {
+  secret = new SecretSource(config.secret, log);
+} catch (err) {
+  fail(`SSS_AUTH_SECRET_FILE: cannot read the secret: ${(err as Error).message}`);
+}
+
+const failures = new FailureLog(log);
+const collector = new HostCollector({
+  paths: config.paths,
+  filter: config.file.filter,
+  ...(config.file.interfaceName ? { interfaceName: config.file.interfaceName } : {}),
+  statfs: new BoundedStatfs(config.file.statfsTimeoutMs),
+  failures,
+});
+const reporter = new Reporter({
+  url: config.dashboardUrl,
+  serverId: config.serverId,
+  secret: () => secret.current(),
+  log,
+});
+const loop = new ReportLoop(
+  collector,
+  {
+    serverId: config.serverId,
+    serverName: config.serverName,
+    ...(config.group ? { group: config.group } : {}),
+    ...(config.countryCode ? { countryCode: config.countryCode } : {}),
+    ...(config.location ? { location: config.location } : {}),
+    ...(config.ip ? { ip: config.ip } : {}),
+    hostname: config.hostname,
+    cpuModel: await readCpuModel(config.paths.proc, log),
+    arch: goArch(process.arch),
+  },
+  config.intervalMs,
+  (info) => reporter.send(info),
+  log,
+);
+
+const health = config.health
+  ? await startHealthServer(config.health.host, config.health.port, () => loop.alive()).catch((err: Error) =>
+      fail(`SSS_HEALTH_PORT: cannot listen on ${config.health?.host}:${config.health?.port}: ${err.message}`),
+    )
+  : undefined;
+
+log.info(
+  {
+    dashboardUrl: config.dashboardUrl,
+    intervalMs: config.intervalMs,
+    paths: config.paths,
+    health: config.health ? `${config.health.host}:${config.health.port}` : 'off',
+  },
+  'agent starting',
+);
+await loop.start();
+reporter.start();
+secret.watch(() => reporter.reconnectNow());
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  loop.stop();
+  secret.stop();
+  await reporter.stop();
+  health?.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
