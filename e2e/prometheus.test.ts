@@ -1,0 +1,84 @@
+// Issue 2, acceptance 9: a real Prometheus server (Debian's package) scrapes the dashboard, and a reported value
+// comes back through the Prometheus HTTP API.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedExample } from '@sss/protocol/fixtures';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectReporter, opened, sendReport } from './support/clients';
+import { freePort } from './support/ports';
+import { Program, startDashboard, stopAll } from './support/processes';
+import { findTool } from './support/tools';
+
+const prometheus = findTool('prometheus');
+
+interface QueryResult {
+  status: string;
+  data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+}
+
+describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sss-prometheus-'));
+  let server: Program | undefined;
+  afterAll(async () => {
+    await server?.stop();
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the reported memory total back through the query API', async () => {
+    const dashboard = await startDashboard();
+    const reporter = connectReporter(dashboard.wsUrl, 'web-1', dashboard.secret);
+    await opened(reporter);
+    sendReport(reporter, seedExample());
+
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, scrape_timeout: 1s }',
+        'scrape_configs:',
+        '  - job_name: sss-dashboard',
+        `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
+      ].join('\n'),
+    );
+    const child = spawn(
+      prometheus ?? 'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    server = new Program('prometheus', child);
+
+    const query = async (promql: string): Promise<QueryResult> => {
+      const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      return (await res.json()) as QueryResult;
+    };
+    const memory = 'sss_server_memory_total_bytes{server_id="web-1"}';
+    await expect
+      .poll(async () => (await query(memory).catch(() => undefined))?.data.result.length ?? 0, {
+        timeout: 30_000,
+        interval: 500,
+      })
+      .toBe(1);
+    const result = (await query(memory)).data.result[0];
+    expect(result?.metric).toMatchObject({
+      __name__: 'sss_server_memory_total_bytes',
+      job: 'sss-dashboard',
+      server_id: 'web-1',
+      server_name: 'Web Server 1',
+      group: 'production',
+    });
+    expect(Number(result?.value[1])).toBe(16777216000);
+
+    const up = (await query('up{job="sss-dashboard"}')).data.result[0];
+    expect(up?.value[1]).toBe('1');
+    const info = (await query('sss_server_info{server_id="web-1"}')).data.result[0];
+    expect(info?.metric).toMatchObject({ platform: 'ubuntu', arch: 'amd64', kernel: '5.15.0-58-generic' });
+  });
+});
