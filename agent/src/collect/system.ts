@@ -15,8 +15,10 @@ export function parseOsReleaseId(text: string): string {
  * host's root, else $HOST_ROOT/usr/lib/os-release.
  */
 export async function readOsRelease(etc: string, root: string): Promise<string> {
-  const etcFile = await resolveInRoot(root, join(etc, 'os-release')).catch(() => join(etc, 'os-release'));
-  return readFirst([etcFile, join(root, 'usr/lib/os-release')]);
+  const fallback = join(root, 'usr/lib/os-release');
+  // Never read the unresolved link: its absolute target would be the agent's own /usr/lib/os-release.
+  const etcFile = await resolveInRoot(root, join(etc, 'os-release')).catch(() => fallback);
+  return readFirst([etcFile, fallback]);
 }
 
 /** Seconds since boot: the first field of /proc/uptime, whole seconds. */

@@ -1,0 +1,381 @@
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateServerInfo } from '@sss/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildReport } from '../report';
+import { captureLog, copyFixture, fixturePaths } from '../testing/support';
+import { HostCollector } from './collector';
+import { FailureLog } from './failures';
+import { defaultMountFilter } from './mounts';
+import { BoundedStatfs, type FsUsage } from './statfs';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** statfs answers from a table: a fixture tree cannot carry filesystem sizes. Unknown paths fail like ENOENT. */
+function statfsTable(table: Record<string, FsUsage>, asked: string[] = []) {
+  return new BoundedStatfs(1_000, async (path) => {
+    asked.push(path);
+    const usage = table[path];
+    if (!usage) throw new Error(`ENOENT: statfs ${path}`);
+    return usage;
+  });
+}
+
+function usage(used: number, free: number): FsUsage {
+  return { used, free, blocks: 1 };
+}
+
+function collector(paths: ReturnType<typeof fixturePaths>, statfs: BoundedStatfs, clock: { now: number }) {
+  const { log, lines } = captureLog();
+  const c = new HostCollector({
+    paths,
+    filter: defaultMountFilter(),
+    statfs,
+    failures: new FailureLog(log),
+    clock: () => clock.now,
+  });
+  return { collector: c, lines };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const clean of cleanups.splice(0)) clean();
+});
+
+describe('a typical Ubuntu 22.04 node', () => {
+  it('reports every number from the fixture tree, worked out by hand', async () => {
+    const tree = copyFixture('ubuntu-22.04');
+    cleanups.push(tree.remove);
+    const paths = fixturePaths('ubuntu-22.04', { proc: join(tree.dir, 'proc'), etc: join(tree.dir, 'etc') });
+    const asked: string[] = [];
+    const statfs = statfsTable(
+      { '/hostroot/': usage(20 * GiB, 80 * GiB), '/hostroot/boot/efi': usage(6 * MiB, 98 * MiB) },
+      asked,
+    );
+    const clock = { now: 0 };
+    const { collector: c, lines } = collector(paths, statfs, clock);
+
+    const first = await c.collect();
+    // No previous reading yet: no percentage and no speeds.
+    expect(first.cpu).toEqual({ percent: 0, cores: 4 });
+    expect(first.disk.map((d) => [d.path, d.readSpeed, d.writeSpeed])).toEqual([
+      ['/', 0, 0],
+      ['/boot/efi', 0, 0],
+    ]);
+
+    // Five seconds later: cpu +600 user, +200 system, +900 idle, +100 iowait, +200 softirq;
+    // sda1 +20000 sectors read, +40000 written; ens5 +50,000,000 bytes in, +5,000,000 out.
+    writeFileSync(
+      join(tree.dir, 'proc/stat'),
+      'cpu  10600 500 3200 80900 1100 0 700 0 0 0\ncpu0 1 0 0 0\ncpu1 1 0 0 0\ncpu2 1 0 0 0\ncpu3 1 0 0 0\n',
+    );
+    writeFileSync(
+      join(tree.dir, 'proc/diskstats'),
+      '   8       1 sda1 199000 5000 8010000 89000 399000 150000 24030000 699000 0 499000 799000 0 0 0 0 0 0\n' +
+        '   8      15 sda15 300 0 9000 60 2 0 2 0 0 50 60 0 0 0 0 0 0\n',
+    );
+    writeFileSync(
+      join(tree.dir, 'proc/1/net/dev'),
+      'Inter-|\n face |\n    lo:  8000000   60000    0    0    0     0          0         0  8000000   60000    0    0    0     0       0          0\n' +
+        '  ens5: 5050000000 4000000    0    0    0     0          0         0 2005000000 3000000    0    0    0     0       0          0\n',
+    );
+    clock.now = 5_000;
+    const sample = await c.collect();
+
+    // total 95000 -> 97000 (+2000), busy (total - idle - iowait) 14000 -> 15000 (+1000): 50 %.
+    expect(sample.cpu).toEqual({ percent: 50, cores: 4 });
+    // 16384000 kB and 12288000 kB available: used 4096000 kB = 25 %.
+    expect(sample.memory).toEqual({
+      total: 16_384_000 * 1024,
+      available: 12_288_000 * 1024,
+      used: 4_096_000 * 1024,
+      usedPercent: 25,
+    });
+    // Snaps (squashfs), /run/user (tmpfs), /dev, /sys, /proc and friends are filtered; / and the EFI partition stay.
+    expect(sample.disk).toEqual([
+      {
+        path: '/',
+        total: 100 * GiB,
+        used: 20 * GiB,
+        free: 80 * GiB,
+        usedPercent: 20,
+        readSpeed: (20_000 * 512) / 5, // 2,048,000 B/s
+        writeSpeed: (40_000 * 512) / 5, // 4,096,000 B/s
+      },
+      {
+        path: '/boot/efi',
+        total: 104 * MiB,
+        used: 6 * MiB,
+        free: 98 * MiB,
+        usedPercent: 5.77, // 6 / 104
+        readSpeed: 0,
+        writeSpeed: 0,
+      },
+    ]);
+    // statfs goes through HOST_ROOT + mount point.
+    expect(new Set(asked)).toEqual(new Set(['/hostroot/', '/hostroot/boot/efi']));
+    // The default route's interface, not the busier loopback or docker0.
+    expect(sample.network).toEqual({
+      interfaceName: 'ens5',
+      bytesRecv: 5_050_000_000,
+      bytesSent: 2_005_000_000,
+      inSpeed: 10_000_000,
+      outSpeed: 1_000_000,
+    });
+    expect(sample.system).toEqual({ platform: 'ubuntu', kernel: '5.15.0-91-generic', uptime: 864000 });
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+
+    const report = buildReport(
+      { serverId: 'ubuntu-1', serverName: 'ubuntu-1', hostname: 'ubuntu-1', cpuModel: 'x', arch: 'amd64' },
+      sample,
+      1_700_000_000,
+    );
+    expect(validateServerInfo(report)).toMatchObject({ ok: true });
+  });
+});
+
+describe('a Kubernetes node with many mounts', () => {
+  it('keeps one entry per real device and drops kubelet, containerd, overlay, tmpfs, NFS and bind duplicates', async () => {
+    const tree = copyFixture('k8s-node-many-mounts');
+    cleanups.push(tree.remove);
+    // The host's /etc/os-release is an absolute link; the chart's layout: HOST_ROOT=/host/root, HOST_ETC=/host/root/etc.
+    mkdirSync(join(tree.dir, 'root/etc'));
+    symlinkSync('/usr/lib/os-release', join(tree.dir, 'root/etc/os-release'));
+    const paths = fixturePaths('k8s-node-many-mounts', {
+      etc: join(tree.dir, 'root/etc'),
+      root: join(tree.dir, 'root'),
+    });
+    const table = Object.fromEntries(
+      ['/', '/usr', '/boot', '/oem', '/mnt/data', '/mnt/my disk', '/srv/export', '/var/lib/containerd'].map(
+        (p) => [join(paths.root, p), usage(GiB, GiB)],
+      ),
+    );
+    const { collector: c } = collector(paths, statfsTable(table), { now: 0 });
+    const sample = await c.collect();
+    expect(sample.disk.map((d) => d.path)).toEqual([
+      '/',
+      '/boot',
+      '/mnt/data',
+      '/mnt/my disk',
+      '/oem',
+      '/usr',
+    ]);
+    expect(sample.cpu.cores).toBe(8);
+    // /etc/os-release -> /usr/lib/os-release is followed inside the host root (this machine's own says otherwise).
+    expect(sample.system.platform).toBe('flatcar');
+    // Two default routes: the one with the lower metric (eth0, 100) wins over eth1 (200).
+    expect(sample.network.interfaceName).toBe('eth0');
+  });
+
+  it('maps each mount to its device, btrfs by its source, for speeds', async () => {
+    const tree = copyFixture('k8s-node-many-mounts');
+    cleanups.push(tree.remove);
+    const table = Object.fromEntries(
+      ['/', '/usr', '/boot', '/oem', '/mnt/data', '/mnt/my disk'].map((p) => [
+        `/hostroot${p === '/' ? '/' : p}`,
+        usage(GiB, GiB),
+      ]),
+    );
+    const clock = { now: 0 };
+    const { collector: c } = collector(
+      fixturePaths('k8s-node-many-mounts', { proc: join(tree.dir, 'proc'), etc: 'root/etc' }),
+      statfsTable(table),
+      clock,
+    );
+    await c.collect();
+    // +1000 sectors read on every device, +2000 written, over 2 seconds: 256,000 and 512,000 B/s.
+    writeFileSync(
+      join(tree.dir, 'proc/diskstats'),
+      [
+        '8 1 sda1 500 0 41000 100 0 0 2000 0 0 100 100 0 0 0 0 0 0',
+        '8 6 sda6 200 0 9000 50 100 0 6000 40 0 80 90 0 0 0 0 0 0',
+        '8 9 sda9 29000 100 2301000 9800 19900 5000 1598000 8950 0 14800 18750 0 0 0 0 0 0',
+        '8 16 sdb 10000 0 1001000 5000 30000 0 6002000 20000 0 20000 25000 0 0 0 0 0 0',
+        '8 33 sdc1 900 0 91000 450 1000 0 202000 800 0 850 1250 0 0 0 0 0 0',
+        '253 0 dm-0 12000 0 961000 4000 0 0 2000 0 0 4000 4000 0 0 0 0 0 0',
+      ].join('\n'),
+    );
+    clock.now = 2_000;
+    const sample = await c.collect();
+    for (const disk of sample.disk) {
+      expect([disk.path, disk.readSpeed, disk.writeSpeed]).toEqual([disk.path, 256_000, 512_000]);
+    }
+    expect(sample.disk).toHaveLength(6);
+  });
+
+  it('gives 0, never a negative speed, when counters go backwards, and the next interval is right', async () => {
+    const tree = copyFixture('k8s-node-many-mounts');
+    cleanups.push(tree.remove);
+    const clock = { now: 0 };
+    const { collector: c } = collector(
+      fixturePaths('k8s-node-many-mounts', { proc: join(tree.dir, 'proc'), etc: 'root/etc' }),
+      statfsTable({ '/hostroot/mnt/data': usage(GiB, GiB) }),
+      clock,
+    );
+    const write = (file: string, text: string) => writeFileSync(join(tree.dir, 'proc', file), text);
+    const netDev = (rx: number, tx: number) =>
+      `Inter-|\n face |\n  eth0: ${rx} 100 0 0 0 0 0 0 ${tx} 100 0 0 0 0 0 0 0\n`;
+    const sdb = (read: number, written: number) =>
+      `8 16 sdb 1 0 ${read} 1 1 0 ${written} 1 0 1 1 0 0 0 0 0 0\n`;
+    const dataDisk = (s: Awaited<ReturnType<HostCollector['collect']>>) =>
+      s.disk.find((d) => d.path === '/mnt/data');
+
+    // t=0: eth0 near 2^32, sdb as in the fixture; cpu total 1000, busy 300.
+    await c.collect();
+    // t=5: everything normal. cpu total 2000 (+1000), busy 700 (+400): 40 %.
+    write('stat', 'cpu  500 0 200 1300 0 0 0 0 0 0\ncpu0 0 0 0 0\n');
+    write('1/net/dev', netDev(4_294_967_000 + 500_000, 1_500_000));
+    write('diskstats', sdb(1_000_000 + 1_000, 6_000_000 + 1_000));
+    clock.now = 5_000;
+    let s = await c.collect();
+    expect([s.cpu.percent, s.network.inSpeed, s.network.outSpeed]).toEqual([40, 100_000, 100_000]);
+    expect([dataDisk(s)?.readSpeed, dataDisk(s)?.writeSpeed]).toEqual([102_400, 102_400]);
+
+    // t=10: the 32-bit rx counter wrapped, the interface was re-created (tx back to 0), sdb was re-attached,
+    // the cpu counters went backwards (VM restore): speeds 0, the cpu sample is skipped (40 % stands).
+    write('stat', 'cpu  100 0 50 350 0 0 0 0 0 0\ncpu0 0 0 0 0\n');
+    write('1/net/dev', netDev(1_000, 0));
+    write('diskstats', sdb(100, 200));
+    clock.now = 10_000;
+    s = await c.collect();
+    expect([s.cpu.percent, s.network.inSpeed, s.network.outSpeed]).toEqual([40, 0, 0]);
+    expect([dataDisk(s)?.readSpeed, dataDisk(s)?.writeSpeed]).toEqual([0, 0]);
+    expect(s.network.bytesRecv).toBe(1_000);
+
+    // t=15: measured from the new baseline. cpu total 500 -> 1000, busy 150 -> 450: 60 %.
+    write('stat', 'cpu  300 0 150 550 0 0 0 0 0 0\ncpu0 0 0 0 0\n');
+    write('1/net/dev', netDev(1_000 + 5_000_000, 2_500_000));
+    write('diskstats', sdb(100 + 10_000, 200 + 20_000));
+    clock.now = 15_000;
+    s = await c.collect();
+    expect([s.cpu.percent, s.network.inSpeed, s.network.outSpeed]).toEqual([60, 1_000_000, 500_000]);
+    expect([dataDisk(s)?.readSpeed, dataDisk(s)?.writeSpeed]).toEqual([1_024_000, 2_048_000]);
+  });
+});
+
+describe('NVMe and device-mapper disks on arm64, without hostPID', () => {
+  it('maps NVMe partitions and LVM volumes (and btrfs on LVM through /sys) to their diskstats', async () => {
+    const tree = copyFixture('nvme-lvm-arm64');
+    cleanups.push(tree.remove);
+    const paths = fixturePaths('nvme-lvm-arm64', {
+      proc: join(tree.dir, 'proc'),
+      etc: 'etc',
+      sys: 'sys',
+      root: '/hostroot',
+    });
+    const table = Object.fromEntries(
+      ['/', '/boot', '/boot/efi', '/home', '/srv/backup', '/srv/backup-snapshots', '/var/lib/data'].map(
+        (p) => [`/hostroot${p === '/' ? '/' : p}`, usage(GiB, 3 * GiB)],
+      ),
+    );
+    const clock = { now: 0 };
+    const { collector: c } = collector(paths, statfsTable(table), clock);
+    await c.collect();
+    writeFileSync(
+      join(tree.dir, 'proc/diskstats'),
+      [
+        '259 1 nvme0n1p1 300 0 12000 50 2 0 4 1 0 60 51 0 0 0 0 0 0',
+        '259 2 nvme0n1p2 1000 0 80000 300 500 0 40000 200 0 400 500 0 0 0 0 0 0',
+        '259 5 nvme1n1p1 8900 0 710000 3990 20000 0 4100000 10000 0 8900 13990 0 0 0 0 0 0',
+        '253 0 dm-0 45000 0 3610000 28000 100000 0 8020000 80000 0 60000 108000 0 0 0 0 0 0',
+        '253 2 dm-2 2000 0 200000 900 9000 0 900000 5000 0 3000 5900 0 0 0 0 0 0',
+        '253 3 dm-3 600 0 48100 200 700 0 56000 300 0 400 500 0 0 0 0 0 0',
+      ].join('\n'),
+    );
+    // Four seconds, not the configured interval: speeds are per measured elapsed time.
+    clock.now = 4_000;
+    const sample = await c.collect();
+    expect(sample.disk.map((d) => [d.path, d.readSpeed, d.writeSpeed, d.usedPercent])).toEqual([
+      ['/', (10_000 * 512) / 4, (20_000 * 512) / 4, 25], // dm-0 (rl-root): 1,280,000 and 2,560,000 B/s
+      ['/boot', 0, 0, 25], // nvme0n1p2
+      ['/boot/efi', 0, 0, 25], // nvme0n1p1
+      ['/home', 0, 0, 25], // dm-2
+      ['/srv/backup', (100 * 512) / 4, 0, 25], // btrfs 0:45 -> /dev/mapper/vg1-backup -> dm-3; the snapshot subvolume is the same device
+      ['/var/lib/data', 0, (100_000 * 512) / 4, 25], // nvme1n1p1: 12,800,000 B/s
+    ]);
+    expect(sample.cpu).toEqual({ percent: 0, cores: 2 });
+    // MemTotal 3885532 kB, MemAvailable 2953276 kB.
+    expect(sample.memory.total).toBe(3_885_532 * 1024);
+    expect(sample.memory.used).toBe((3_885_532 - 2_953_276) * 1024);
+    expect(sample.memory.usedPercent).toBe(23.99); // 932256 / 3885532
+    // /proc/1 is not there: /proc/self's view; no IPv4 default route: the IPv6 one.
+    expect(sample.network).toMatchObject({
+      interfaceName: 'ens5',
+      bytesRecv: 123_456_789,
+      bytesSent: 98_765_432,
+    });
+    expect(sample.system).toEqual({
+      platform: 'rocky',
+      kernel: '5.14.0-362.8.1.el9_3.aarch64',
+      uptime: 12345,
+    });
+  });
+});
+
+describe('failures', () => {
+  it('a statfs that hangs costs at most its timeout, is not asked again while pending, and is logged once', async () => {
+    let hungCalls = 0;
+    const statfs = new BoundedStatfs(50, (path) => {
+      if (path === '/hostroot/boot/efi') {
+        hungCalls++;
+        return new Promise<FsUsage>(() => {}); // a dead NFS server or stuck FUSE daemon never answers
+      }
+      return Promise.resolve(usage(GiB, GiB));
+    });
+    const { collector: c, lines } = collector(fixturePaths('ubuntu-22.04'), statfs, { now: 0 });
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const sample = await c.collect();
+      const took = performance.now() - started;
+      expect(sample.disk.map((d) => d.path)).toEqual(['/']);
+      expect(sample.memory.total).toBeGreaterThan(0);
+      // Bounded by the timeout, not by the hung call (which never ends); generous margin for a busy machine.
+      expect(took).toBeLessThan(50 + 2_000);
+    }
+    expect(hungCalls).toBe(1);
+    const warnings = lines.filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ part: 'statfs /boot/efi' });
+    expect(String(warnings[0]?.err)).toContain('did not answer within 50 ms');
+  });
+
+  it('a collector that throws leaves the rest of the report, is logged once, and its recovery once', async () => {
+    const tree = copyFixture('ubuntu-22.04');
+    cleanups.push(tree.remove);
+    const paths = fixturePaths('ubuntu-22.04', { proc: join(tree.dir, 'proc'), etc: join(tree.dir, 'etc') });
+    const { collector: c, lines } = collector(paths, statfsTable({ '/hostroot/': usage(GiB, GiB) }), {
+      now: 0,
+    });
+    rmSync(join(tree.dir, 'proc/meminfo'));
+    writeFileSync(join(tree.dir, 'proc/uptime'), 'garbage\n');
+    for (let i = 0; i < 5; i++) {
+      const sample = await c.collect();
+      expect(sample.memory).toEqual({ total: 0, used: 0, available: 0, usedPercent: 0 });
+      expect(sample.system.uptime).toBe(0);
+      expect(sample.cpu.cores).toBe(4);
+      expect(sample.network.interfaceName).toBe('ens5');
+      expect(sample.system.platform).toBe('ubuntu');
+      const report = buildReport(
+        { serverId: 'n', serverName: 'n', hostname: 'n', cpuModel: '', arch: 'amd64' },
+        sample,
+        1,
+      );
+      expect(validateServerInfo(report)).toMatchObject({ ok: true });
+    }
+    const failed = lines.filter((l) => l.level === 40).map((l) => l.part);
+    expect(failed.sort()).toEqual(['memory', 'statfs /boot/efi', 'uptime']);
+    expect(lines.find((l) => l.part === 'memory')?.err).toContain('ENOENT');
+
+    writeFileSync(join(tree.dir, 'proc/meminfo'), 'MemTotal: 1000 kB\nMemAvailable: 250 kB\n');
+    const recovered = await c.collect();
+    expect(recovered.memory).toEqual({
+      total: 1_024_000,
+      available: 256_000,
+      used: 768_000,
+      usedPercent: 75,
+    });
+    await c.collect();
+    expect(lines.filter((l) => l.msg === 'collection recovered').map((l) => l.part)).toEqual(['memory']);
+  });
+});
