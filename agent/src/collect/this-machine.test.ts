@@ -1,0 +1,45 @@
+// Acceptance: on this very machine the collector agrees with the tools an operator would use.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOST_PATHS } from '../host';
+import { captureLog } from '../testing/support';
+import { HostCollector } from './collector';
+import { FailureLog } from './failures';
+import { defaultMountFilter } from './mounts';
+import { BoundedStatfs } from './statfs';
+import { goArch } from './system';
+
+const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' }).trim();
+
+describe('this machine', () => {
+  it('reports what /proc, uname, os-release and df say', async () => {
+    const { log, lines } = captureLog();
+    const collector = new HostCollector({
+      paths: DEFAULT_HOST_PATHS,
+      filter: defaultMountFilter(),
+      statfs: new BoundedStatfs(2_000),
+      failures: new FailureLog(log),
+    });
+    await collector.collect();
+    const sample = await collector.collect();
+
+    expect(sample.memory.total).toBe(Number(sh("awk '/^MemTotal:/ {print $2}' /proc/meminfo")) * 1024);
+    expect(sample.cpu.cores).toBe(Number(sh("grep -c '^cpu[0-9]' /proc/stat")));
+    expect(sample.system.kernel).toBe(sh('uname -r'));
+    expect(sample.system.platform).toBe(sh('. /etc/os-release && echo "$ID"'));
+    expect(sample.system.uptime).toBe(Math.floor(Number(sh("cut -d' ' -f1 /proc/uptime"))));
+    const machine = sh('uname -m');
+    expect(goArch(process.arch)).toBe({ x86_64: 'amd64', aarch64: 'arm64' }[machine] ?? machine);
+
+    const root = sample.disk.find((d) => d.path === '/');
+    expect(root).toBeDefined();
+    const [dfUsed, dfFree] = sh('df -B1 --output=used,avail / | tail -1').split(/\s+/).map(Number);
+    // df and statfs read the same counters; allow for writes by others in between.
+    expect(Math.abs((root?.used ?? 0) - (dfUsed ?? 0))).toBeLessThan(256 * 1024 ** 2);
+    expect(Math.abs((root?.free ?? 0) - (dfFree ?? 0))).toBeLessThan(256 * 1024 ** 2);
+    // The interface of the (first) IPv4 default route, as `ip route` would show it.
+    const defaultRoute = sh('awk \'$2 == "00000000" && $8 == "00000000" {print $1; exit}\' /proc/net/route');
+    expect(sample.network.interfaceName).toBe(defaultRoute);
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+  });
+});

@@ -1,0 +1,217 @@
+// The reporter against real WebSocket servers on loopback, with the heartbeat and backoff shortened.
+import type { AddressInfo } from 'node:net';
+import { CloseCode, CloseReason } from '@sss/protocol';
+import { seedExample } from '@sss/protocol/fixtures';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { Reporter, type ReporterOptions } from './reporter';
+import { captureLog } from './testing/support';
+
+const servers: WebSocketServer[] = [];
+const reporters: Reporter[] = [];
+afterEach(async () => {
+  await Promise.all(reporters.splice(0).map((r) => r.stop()));
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+function listen(
+  options: ConstructorParameters<typeof WebSocketServer>[0] = {},
+  port = 0,
+): Promise<WebSocketServer> {
+  return new Promise((resolve) => {
+    const server: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port, ...options }, () =>
+      resolve(server),
+    );
+    servers.push(server);
+  });
+}
+
+function portOf(server: WebSocketServer): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/** A loopback port nobody listens on (yet). */
+async function freePort(): Promise<number> {
+  const server = await listen();
+  const port = portOf(server);
+  await new Promise((resolve) => server.close(resolve));
+  servers.splice(servers.indexOf(server), 1);
+  return port;
+}
+
+const FAST_BACKOFF = { initialMs: 50, factor: 2, maxMs: 200, jitter: 0.2 };
+
+function reporter(port: number, overrides: Partial<ReporterOptions> = {}) {
+  const captured = captureLog();
+  const r = new Reporter({
+    url: `ws://127.0.0.1:${port}/ws-report`,
+    serverId: 'node-1',
+    secret: () => 's3cret',
+    log: captured.log,
+    backoff: FAST_BACKOFF,
+    random: () => 0,
+    ...overrides,
+  });
+  reporters.push(r);
+  return { reporter: r, ...captured };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('reporter', () => {
+  it('connects with the two headers, sends the latest report at once and each one after, logs connect and close', async () => {
+    const server = await listen();
+    const received: { headers: Record<string, unknown>; messages: string[] }[] = [];
+    server.on('connection', (ws, req) => {
+      const conn = { headers: req.headers, messages: [] as string[] };
+      received.push(conn);
+      ws.on('message', (data) => conn.messages.push(data.toString()));
+    });
+    const { reporter: r, lines } = reporter(portOf(server));
+    const report = seedExample();
+    r.send(report); // before the connection: kept as the first message
+    r.start();
+    await until(() => received[0]?.messages.length === 1);
+    expect(received[0]?.headers).toMatchObject({ 'x-auth-secret': 's3cret', 'x-server-id': 'node-1' });
+    expect(JSON.parse(received[0]?.messages[0] ?? '')).toEqual(report);
+    r.send({ ...report, timestamp: 2 });
+    await until(() => received[0]?.messages.length === 2);
+    expect(lines.find((l) => l.msg === 'connected')).toMatchObject({ serverId: 'node-1' });
+
+    for (const client of server.clients) client.close(CloseCode.goingAway, CloseReason.shuttingDown);
+    await until(() => lines.some((l) => l.msg === 'disconnected'));
+    expect(lines.find((l) => l.msg === 'disconnected')).toMatchObject({
+      code: 1001,
+      reason: 'server shutting down',
+      retryInMs: 50,
+    });
+  });
+
+  it('pings on its interval and stays connected while pongs come back', async () => {
+    const server = await listen();
+    let pings = 0;
+    let connections = 0;
+    server.on('connection', (ws) => {
+      connections++;
+      ws.on('ping', () => pings++);
+    });
+    const { reporter: r } = reporter(portOf(server), {
+      heartbeat: { pingIntervalMs: 50, pongTimeoutMs: 120 },
+    });
+    r.start();
+    await until(() => pings >= 8);
+    expect(connections).toBe(1);
+    expect(r.connected).toBe(true);
+  });
+
+  it('reconnects when no pong arrives within the timeout', async () => {
+    const server = await listen({ autoPong: false });
+    const pingsAt: number[] = [];
+    const connectedAt: number[] = [];
+    server.on('connection', (ws) => {
+      connectedAt.push(performance.now());
+      ws.on('ping', () => pingsAt.push(performance.now()));
+    });
+    const { reporter: r, lines } = reporter(portOf(server), {
+      heartbeat: { pingIntervalMs: 100, pongTimeoutMs: 250 },
+    });
+    r.start();
+    await until(() => connectedAt.length >= 2);
+    const gave = lines.find((l) => l.msg === 'no pong from the dashboard in time; reconnecting');
+    expect(gave).toMatchObject({ timeoutMs: 250 });
+    // Not before the first ping plus the pong timeout.
+    expect((connectedAt[1] ?? 0) - (pingsAt[0] ?? 0)).toBeGreaterThanOrEqual(250);
+    expect(lines.find((l) => l.msg === 'disconnected')).toMatchObject({ code: 1006 });
+  });
+
+  it('backs off initial x factor^attempt up to the cap, jitter only shortening it', async () => {
+    const port = await freePort();
+    const noJitter = reporter(port, { random: () => 0 });
+    noJitter.reporter.start();
+    const fullJitter = reporter(port, { random: () => 1 });
+    fullJitter.reporter.start();
+    const delays = (lines: typeof noJitter.lines) =>
+      lines.filter((l) => l.msg === 'connection failed').map((l) => l.retryInMs);
+    await until(() => delays(noJitter.lines).length >= 5 && delays(fullJitter.lines).length >= 5);
+    expect(delays(noJitter.lines).slice(0, 5)).toEqual([50, 100, 200, 200, 200]);
+    expect(delays(fullJitter.lines).slice(0, 5)).toEqual([40, 80, 160, 160, 160]);
+    expect(String(noJitter.lines.find((l) => l.msg === 'connection failed')?.err)).toContain('ECONNREFUSED');
+  });
+
+  it('resets the backoff after a connection the dashboard accepted', async () => {
+    const port = await freePort();
+    const { reporter: r, lines } = reporter(port);
+    r.start();
+    const failed = () => lines.filter((l) => l.msg === 'connection failed').map((l) => l.retryInMs);
+    await until(() => failed().length >= 3);
+    const server = await listen({}, port);
+    server.on('connection', (ws) => setTimeout(() => ws.close(CloseCode.goingAway, 'bye'), 20));
+    await until(() => lines.some((l) => l.msg === 'disconnected'));
+    expect(failed().slice(0, 3)).toEqual([50, 100, 200]);
+    expect(lines.find((l) => l.msg === 'disconnected')?.retryInMs).toBe(50);
+  });
+
+  it('on 1008 authentication failed logs an error and keeps retrying with a growing backoff', async () => {
+    const server = await listen();
+    let attempts = 0;
+    server.on('connection', (ws) => {
+      attempts++;
+      ws.close(CloseCode.policyViolation, CloseReason.authenticationFailed);
+    });
+    const { reporter: r, lines } = reporter(portOf(server));
+    r.start();
+    await until(() => attempts >= 4);
+    const errors = lines.filter((l) => l.level === 50);
+    expect(errors.length).toBeGreaterThanOrEqual(3);
+    expect(errors[0]?.msg).toContain('authentication failed: the dashboard rejected the secret');
+    expect(
+      lines
+        .filter((l) => l.msg === 'disconnected')
+        .map((l) => [l.code, l.reason, l.retryInMs])
+        .slice(0, 3),
+    ).toEqual([
+      [1008, 'authentication failed', 50],
+      [1008, 'authentication failed', 100],
+      [1008, 'authentication failed', 200],
+    ]);
+  });
+
+  it('reads the secret at every attempt and skips the wait when asked (secret rotated)', async () => {
+    const server = await listen();
+    const secrets: unknown[] = [];
+    server.on('connection', (ws, req) => {
+      secrets.push(req.headers['x-auth-secret']);
+      if (req.headers['x-auth-secret'] !== 'new')
+        ws.close(CloseCode.policyViolation, CloseReason.authenticationFailed);
+    });
+    let secret = 'old';
+    const { reporter: r } = reporter(portOf(server), {
+      secret: () => secret,
+      backoff: { initialMs: 60_000, factor: 1, maxMs: 60_000, jitter: 0 },
+    });
+    r.start();
+    await until(() => secrets.length === 1);
+    secret = 'new';
+    r.reconnectNow();
+    await until(() => r.connected);
+    expect(secrets).toEqual(['old', 'new']);
+  });
+
+  it('stops with 1001 going away', async () => {
+    const server = await listen();
+    const closes: number[] = [];
+    server.on('connection', (ws) => ws.on('close', (code) => closes.push(code)));
+    const { reporter: r } = reporter(portOf(server));
+    r.start();
+    await until(() => r.connected);
+    await r.stop();
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
+  });
+});
