@@ -1,0 +1,55 @@
+// The page: top bar, then either the server list (summary, toolbar, cards or table) or one server's details.
+
+import { Show } from 'solid-js';
+import { CardsView } from './components/CardsView';
+import { ConnectionBanner } from './components/ConnectionStatus';
+import { DetailsView } from './components/DetailsView';
+import { Header } from './components/Header';
+import { Summary } from './components/Summary';
+import { TableView } from './components/TableView';
+import { Toolbar } from './components/Toolbar';
+import { connectionState } from './connection';
+import { t } from './i18n';
+import { listing, query, statusFilter, viewMode } from './list';
+import { detailsId } from './route';
+
+function ServerList() {
+  return (
+    <>
+      <Summary />
+      <Toolbar />
+      <Show
+        when={listing.shown().length > 0}
+        fallback={
+          <p class="empty">
+            {listing.counts().total > 0
+              ? query()
+                ? t('noMatch', { q: query() })
+                : t('noneWithStatus', { status: t(statusFilter()).toLowerCase() })
+              : connectionState().phase === 'open'
+                ? t('noServers')
+                : t('connecting')}
+          </p>
+        }
+      >
+        <Show when={viewMode() === 'table'} fallback={<CardsView />}>
+          <TableView />
+        </Show>
+      </Show>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <>
+      <Header />
+      <ConnectionBanner />
+      <main class="page">
+        <Show when={detailsId()} keyed fallback={<ServerList />}>
+          {(id) => <DetailsView id={id} />}
+        </Show>
+      </main>
+    </>
+  );
+}

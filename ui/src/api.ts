@@ -1,0 +1,58 @@
+// The dashboard's REST API and WebSocket address, relative to the page so that the ui also works under a path
+// prefix. A `?token=` on the page's address is passed on (the dashboard may require SSS_FRONTEND_TOKEN).
+
+import { FRONTEND_TOKEN_PARAM, type FrontendServerInfo, Paths, type ServerHistory } from '@sss/protocol';
+
+const token = new URLSearchParams(location.search).get(FRONTEND_TOKEN_PARAM);
+
+/** An answer other than 2xx; the dashboard sends {error, message}. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+function address(path: string, params: Record<string, string | number> = {}): URL {
+  // Paths are absolute in the protocol ("/api/servers"); resolve them against the page's folder instead.
+  const url = new URL(path.replace(/^\//, ''), document.baseURI);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
+  if (token) url.searchParams.set(FRONTEND_TOKEN_PARAM, token);
+  return url;
+}
+
+export function frontendSocketUrl(): string {
+  const url = address(Paths.frontend);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+async function getJson<T>(url: URL, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  if (!response.ok) {
+    let text = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { message?: string };
+      if (body.message) text = body.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(response.status, text);
+  }
+  return (await response.json()) as T;
+}
+
+export function fetchServers(signal?: AbortSignal): Promise<FrontendServerInfo[]> {
+  return getJson(address(Paths.servers), signal);
+}
+
+export function fetchServer(id: string, signal?: AbortSignal): Promise<FrontendServerInfo> {
+  return getJson(address(`${Paths.servers}/${encodeURIComponent(id)}`), signal);
+}
+
+export function fetchHistory(id: string, limit: number, signal?: AbortSignal): Promise<ServerHistory> {
+  return getJson(address(`${Paths.servers}/${encodeURIComponent(id)}/history`, { limit }), signal);
+}

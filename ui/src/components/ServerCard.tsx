@@ -1,0 +1,125 @@
+// One server as a card: status, flag, bars, sparkline, speeds, uptime, last update. The whole card links to
+// the details view.
+
+import type { FrontendServerInfo } from '@sss/protocol';
+import { onCleanup, onMount, Show } from 'solid-js';
+import { now } from '../clock';
+import { bytes, speed } from '../format';
+import { ago, duration, t } from '../i18n';
+import { serverHref } from '../route';
+import { requestBackfill, type ServerEntry, SPARK_POINTS } from '../store';
+import { diskUsage, isOnline } from '../view';
+import { Flag } from './Flag';
+import { ArrowDown, ArrowUp, Clock, HardDrive } from './Icons';
+import { Meter } from './Meter';
+import { Sparkline } from './Sparkline';
+import { whenVisible } from './visible';
+
+export function subtitle(info: FrontendServerInfo): string {
+  const parts = [info.location, info.system.platform && `${info.system.platform} ${info.system.arch}`.trim()];
+  return parts.filter(Boolean).join(' · ');
+}
+
+export function ServerCard(props: { entry: ServerEntry }) {
+  let element!: HTMLElement;
+  const info = () => props.entry.info();
+  const online = () => isOnline(info());
+  const disk = () => diskUsage(info());
+  const io = () => {
+    let read = 0;
+    let write = 0;
+    for (const d of info().disk) {
+      read += d.readSpeed;
+      write += d.writeSpeed;
+    }
+    return { read, write };
+  };
+  const sparkSpan = () => {
+    void props.entry.sparkVersion();
+    const t0 = props.entry.spark.t[0];
+    const t1 = props.entry.spark.t[props.entry.spark.t.length - 1];
+    return t0 !== undefined && t1 !== undefined ? t1 - t0 : 0;
+  };
+
+  onMount(() => onCleanup(whenVisible(element, () => requestBackfill(props.entry))));
+
+  return (
+    <article
+      ref={element}
+      class="card"
+      classList={{ offline: !online() }}
+      data-server-id={props.entry.id}
+      aria-label={info().serverName}
+    >
+      <header class="card-head">
+        <Flag code={info().countryCode} />
+        <a class="card-name stretched" href={serverHref(props.entry.id)} title={info().serverName}>
+          {info().serverName || props.entry.id}
+        </a>
+        <span class="status" classList={{ on: online() }} data-status={online() ? 'online' : 'offline'}>
+          <span class="dot" />
+          {online() ? t('online') : t('offline')}
+        </span>
+      </header>
+      <p class="card-sub" title={subtitle(info())}>
+        {subtitle(info()) || props.entry.id}
+      </p>
+
+      <div class="meters">
+        <Meter label={t('cpu')} value={info().cpu.percent} detail={t('cores', { n: info().cpu.cores })} />
+        <Meter
+          label={t('memory')}
+          value={info().memory.usedPercent}
+          detail={`${bytes(info().memory.used)} / ${bytes(info().memory.total)}`}
+        />
+        <Meter
+          label={t('disk')}
+          value={disk().percent}
+          detail={`${bytes(disk().used)} / ${bytes(disk().size)}`}
+        />
+      </div>
+
+      <Sparkline
+        columns={props.entry.spark}
+        version={props.entry.sparkVersion()}
+        capacity={SPARK_POINTS}
+        label={`${t('cpu')} / ${t('memory')}: ${t('history', { n: duration(sparkSpan()) })}`}
+      />
+
+      <dl class="rates">
+        <div class="rate net-in" title={t('networkIn')}>
+          <dt>
+            <ArrowDown />
+          </dt>
+          <dd data-field="netIn">{speed(info().network.inSpeed)}</dd>
+        </div>
+        <div class="rate net-out" title={t('networkOut')}>
+          <dt>
+            <ArrowUp />
+          </dt>
+          <dd data-field="netOut">{speed(info().network.outSpeed)}</dd>
+        </div>
+        <div class="rate disk-io" title={`${t('diskIO')}: ${t('read')} / ${t('write')}`}>
+          <dt>
+            <HardDrive />
+          </dt>
+          <dd>
+            {speed(io().read)} <span class="sep">/</span> {speed(io().write)}
+          </dd>
+        </div>
+      </dl>
+
+      <footer class="card-foot">
+        <span title={t('uptime')}>
+          <Clock /> {duration(info().system.uptime)}
+        </span>
+        <Show
+          when={online()}
+          fallback={<span class="last-seen">{`${t('lastSeen')} ${ago(info().lastSeen, now())}`}</span>}
+        >
+          <span class="last-seen">{ago(info().lastSeen, now())}</span>
+        </Show>
+      </footer>
+    </article>
+  );
+}

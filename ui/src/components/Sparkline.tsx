@@ -1,0 +1,49 @@
+// CPU (filled) and memory (line) over the last few minutes, newest on the right, 0-100% tall.
+
+import type { Columns } from '../series';
+
+const W = 120;
+const H = 32;
+
+function points(values: readonly number[], capacity: number): string {
+  const step = W / (capacity - 1);
+  const offset = W - (values.length - 1) * step;
+  let d = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.min(100, Math.max(0, values[i] as number));
+    d += `${i === 0 ? 'M' : 'L'}${(offset + i * step).toFixed(1)} ${(H - (v / 100) * (H - 1) - 0.5).toFixed(1)}`;
+  }
+  return d;
+}
+
+export function Sparkline(props: { columns: Columns; version: number; capacity: number; label: string }) {
+  // The columns are mutated in place; reading `version` makes the paths recompute when they change.
+  const cpu = () => {
+    void props.version;
+    return points(props.columns.cpu, props.capacity);
+  };
+  const memory = () => {
+    void props.version;
+    return points(props.columns.memory, props.capacity);
+  };
+  const area = () => {
+    const line = cpu();
+    if (!line) return '';
+    const first = line.slice(1, line.indexOf(' '));
+    return `${line}L${W} ${H}L${first} ${H}Z`;
+  };
+  return (
+    <svg
+      class="sparkline"
+      viewBox={`0 0 ${W} ${H}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={props.label}
+    >
+      <path class="spark-grid" d={`M0 ${H / 2}H${W}`} />
+      <path class="spark-cpu-area" d={area()} />
+      <path class="spark-cpu" d={cpu()} />
+      <path class="spark-mem" d={memory()} />
+    </svg>
+  );
+}

@@ -1,0 +1,72 @@
+// Human units for the figures on screen. Sizes are binary (KiB = 1024 bytes), as the agent measures them.
+
+import { type Lang, message } from './messages';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** 3 significant digits at most: 0 B, 512 B, 1.5 KiB, 23.4 MiB, 118 GiB. */
+export function bytes(n: number): string {
+  if (!Number.isFinite(n) || n <= 0) return '0 B';
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  // 1023.7 KiB rounds to "1024 KiB": show the next unit instead.
+  if (value.toFixed(digits) === '1024' && unit < UNITS.length - 1) return `1.00 ${UNITS[unit + 1]}`;
+  return `${Number(value.toFixed(digits))} ${UNITS[unit]}`;
+}
+
+export function speed(bytesPerSecond: number): string {
+  return `${bytes(bytesPerSecond)}/s`;
+}
+
+/** 0-100 with one decimal below 10 (3.4%), none above (45%). */
+export function percent(p: number): string {
+  if (!Number.isFinite(p)) return '–';
+  const clamped = Math.min(100, Math.max(0, p));
+  return `${clamped < 10 && clamped > 0 ? clamped.toFixed(1) : Math.round(clamped)}%`;
+}
+
+/** Two largest units: "12 d 4 h", "5 h 3 min", "42 min", "17 s". */
+export function duration(seconds: number, lang: Lang): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3_600);
+  const m = Math.floor((s % 3_600) / 60);
+  const u = (key: 'day' | 'hour' | 'minute' | 'second', n: number) =>
+    `${n}${lang === 'zh' ? '' : ' '}${message(lang, key)}`;
+  if (d > 0) return h > 0 ? `${u('day', d)} ${u('hour', h)}` : u('day', d);
+  if (h > 0) return m > 0 ? `${u('hour', h)} ${u('minute', m)}` : u('hour', h);
+  if (m > 0) return u('minute', m);
+  return u('second', s);
+}
+
+/** How long ago `then` was (both Unix seconds): "just now", "12 s ago", "3 min ago". */
+export function ago(then: number, now: number, lang: Lang): string {
+  const s = Math.max(0, Math.floor(now - then));
+  if (s < 2) return message(lang, 'justNow');
+  if (s < 60) return message(lang, 'secondsAgo', { n: s });
+  if (s < 3_600) return message(lang, 'minutesAgo', { n: Math.floor(s / 60) });
+  if (s < 86_400) return message(lang, 'hoursAgo', { n: Math.floor(s / 3_600) });
+  return message(lang, 'daysAgo', { n: Math.floor(s / 86_400) });
+}
+
+/** Level of a usage percentage, for the colour of its bar. */
+export type Level = 'ok' | 'warn' | 'crit';
+export const WARN_PERCENT = 70;
+export const CRIT_PERCENT = 90;
+
+export function level(p: number): Level {
+  return p >= CRIT_PERCENT ? 'crit' : p >= WARN_PERCENT ? 'warn' : 'ok';
+}
+
+/** Local wall-clock time of a Unix timestamp, HH:MM (or HH:MM:SS). */
+export function clock(unixSeconds: number, withSeconds = false): string {
+  const d = new Date(unixSeconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return withSeconds ? `${hm}:${pad(d.getSeconds())}` : hm;
+}

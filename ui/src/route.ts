@@ -1,0 +1,36 @@
+// Hash routing (#/ and #/server/<id>): the page itself stays at one address, which keeps relative asset and
+// API URLs right behind any path prefix.
+
+import { createSignal } from 'solid-js';
+
+export type Route = { page: 'list' } | { page: 'server'; id: string };
+
+function parse(hash: string): Route {
+  const match = /^#\/server\/(.+)$/.exec(hash);
+  if (match?.[1]) {
+    try {
+      return { page: 'server', id: decodeURIComponent(match[1]) };
+    } catch {
+      // malformed escape: fall through to the list
+    }
+  }
+  return { page: 'list' };
+}
+
+const [route, setRoute] = createSignal<Route>(parse(location.hash));
+addEventListener('hashchange', () => setRoute(parse(location.hash)));
+
+export { route };
+
+/** The server whose details are open, if any. */
+export function detailsId(): string | undefined {
+  const r = route();
+  return r.page === 'server' ? r.id : undefined;
+}
+
+// A new page starts at the top.
+addEventListener('hashchange', () => scrollTo(0, 0));
+
+export function serverHref(id: string): string {
+  return `#/server/${encodeURIComponent(id)}`;
+}
