@@ -45,8 +45,27 @@ describe('HistoryRing', () => {
     expect(ring.toJSON('a', 5, 100).t).toEqual([3, 4, 5, 6, 7]);
   });
 
-  it('costs 7 x 8 bytes per point, allocated up front', () => {
-    expect(HistoryRing.bytesPerServer(720)).toBe(40_320);
+  it('costs 8 + 6 x 4 bytes per point, allocated up front', () => {
+    expect(HistoryRing.bytesPerServer(720)).toBe(23_040);
+  });
+
+  it('returns float32-stored values as the decimals that were reported', () => {
+    const ring = new HistoryRing(2);
+    ring.push(1_700_000_000.123, {
+      cpu: 45.2,
+      memory: 99.99,
+      netIn: 1048576.5,
+      netOut: 0.1,
+      diskRead: 0,
+      diskWrite: 3,
+    });
+    expect(ring.toJSON('a', 5)).toMatchObject({
+      t: [1_700_000_000.123],
+      cpu: [45.2],
+      memory: [99.99],
+      netOut: [0.1],
+    });
+    expect(ring.toJSON('a', 5).netIn).toEqual([1048576.5]);
   });
 });
 
