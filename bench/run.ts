@@ -1,7 +1,9 @@
 // `npm run bench [name ...]`: runs the named benchmarks (all when none is named) and prints their figures.
 // Each benchmark is a module in this folder exporting `run(): Promise<void>`.
 
-const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {};
+const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  fanout: () => import('./fanout'),
+};
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(benchmarks);
