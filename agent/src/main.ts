@@ -1,6 +1,5 @@
 // The agent: reads this host (or the node, through HOST_PROC & co. in a pod) and reports to the dashboard.
 import { describeSettings, SettingError } from '@sss/protocol';
-import pino from 'pino';
 import { HostCollector } from './collect/collector';
 import { FailureLog } from './collect/failures';
 import { BoundedStatfs } from './collect/statfs';
@@ -8,6 +7,7 @@ import { goArch } from './collect/system';
 import { AGENT_SETTINGS, type AgentConfig, loadConfig } from './config';
 import { readCpuModel } from './cpu-model';
 import { startHealthServer } from './health';
+import { createLogger } from './logger';
 import { ReportLoop } from './loop';
 import { Reporter } from './reporter';
 import { SecretSource } from './secret';
@@ -33,7 +33,7 @@ try {
   throw err;
 }
 
-const log = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
+const log = createLogger(config.logLevel, config.serverId);
 
 let secret: SecretSource;
 try {

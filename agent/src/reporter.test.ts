@@ -82,7 +82,9 @@ describe('reporter', () => {
     expect(JSON.parse(received[0]?.messages[0] ?? '')).toEqual(report);
     r.send({ ...report, timestamp: 2 });
     await until(() => received[0]?.messages.length === 2);
-    expect(lines.find((l) => l.msg === 'connected')).toMatchObject({ serverId: 'node-1' });
+    expect(lines.find((l) => l.msg === 'connected')).toMatchObject({
+      url: `ws://127.0.0.1:${portOf(server)}/ws-report`,
+    });
 
     for (const client of server.clients) client.close(CloseCode.goingAway, CloseReason.shuttingDown);
     await until(() => lines.some((l) => l.msg === 'disconnected'));

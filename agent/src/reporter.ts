@@ -111,7 +111,7 @@ export class Reporter {
     let failure: string | undefined;
     ws.on('open', () => {
       opened = true;
-      log.info({ url, serverId }, 'connected');
+      log.info({ url }, 'connected');
       this.startHeartbeat(ws);
       this.flush();
     });
@@ -135,11 +135,11 @@ export class Reporter {
       else log.warn({ url, err: failure, retryInMs }, 'connection failed');
       if (code === CloseCode.policyViolation && reason === CloseReason.authenticationFailed) {
         log.error(
-          { url, serverId, retryInMs },
+          { url, retryInMs },
           'authentication failed: the dashboard rejected the secret; check SSS_AUTH_SECRET / SSS_AUTH_SECRET_FILE',
         );
       } else if (code === CloseCode.replaced) {
-        log.warn({ serverId }, 'another agent connected with the same server id; set a unique SSS_SERVER_ID');
+        log.warn('another agent connected with the same server id; set a unique SSS_SERVER_ID');
       }
       this.retryTimer = setTimeout(() => this.connect(), retryInMs);
     });
