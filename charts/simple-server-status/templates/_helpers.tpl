@@ -47,20 +47,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-auth" (include "sss.fullname" .)) .Values.auth.existingSecret }}
 {{- end }}
 
+{{/* The schema requires a name when create is false, so a pod never falls back to the "default" account. */}}
 {{- define "sss.dashboard.serviceAccountName" -}}
-{{- if .Values.dashboard.serviceAccount.create }}
 {{- default (include "sss.dashboard.fullname" .) .Values.dashboard.serviceAccount.name }}
-{{- else }}
-{{- default "default" .Values.dashboard.serviceAccount.name }}
-{{- end }}
 {{- end }}
 
 {{- define "sss.agent.serviceAccountName" -}}
-{{- if .Values.agent.serviceAccount.create }}
 {{- default (include "sss.agent.fullname" .) .Values.agent.serviceAccount.name }}
-{{- else }}
-{{- default "default" .Values.agent.serviceAccount.name }}
-{{- end }}
 {{- end }}
 
 {{/* An image reference; pass (dict "image" .Values.dashboard.image "ctx" $). */}}

@@ -1,0 +1,95 @@
+// Tier 4: helm lint --strict and helm template of the defaults and of every ci/*-values.yaml scenario, with the
+// invariants every scenario must keep (labels, hardened pods, no unknown kinds).
+import { describe, expect, it } from 'vitest';
+import { ciValues, helm, type K8sObject, podSpec, render, runHelm } from './chart';
+
+const required = [
+  'default-values.yaml',
+  'existing-secret-values.yaml',
+  'ingress-servicemonitor-values.yaml',
+  'unprivileged-agent-values.yaml',
+  'tolerations-resources-values.yaml',
+];
+
+const allowedKinds = new Set([
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'DaemonSet',
+  'Deployment',
+  'Ingress',
+  'NetworkPolicy',
+  'Pod',
+  'Secret',
+  'Service',
+  'ServiceAccount',
+  'ServiceMonitor',
+]);
+
+describe.skipIf(!helm)('chart: lint and render', () => {
+  it('ships the required ci scenarios', () => {
+    expect(ciValues).toEqual(expect.arrayContaining(required.map((name) => `ci/${name}`)));
+  });
+
+  it.each([['(defaults)'], ...ciValues.map((file) => [file])])('helm lint --strict passes: %s', (file) => {
+    const args = ['lint', '--strict', '.', ...(file.startsWith('ci/') ? ['-f', file] : [])];
+    const result = runHelm(args);
+    expect(result.stderr + result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+    expect(result.status).toBe(0);
+  });
+
+  it.each([['(defaults)'], ...ciValues.map((file) => [file])])(
+    'helm template renders labelled, hardened objects: %s',
+    (file) => {
+      const manifests = render({ values: file.startsWith('ci/') ? [file] : [] });
+      expect(manifests.has('DaemonSet', 'sss-agent')).toBe(true);
+      expect(manifests.has('Deployment', 'sss-dashboard')).toBe(true);
+      expect(manifests.has('Service', 'sss-dashboard')).toBe(true);
+      expect(manifests.has('Pod', 'sss-test')).toBe(true);
+      for (const object of manifests.objects) {
+        const where = `${object.kind}/${object.metadata.name}`;
+        expect(allowedKinds.has(object.kind), where).toBe(true);
+        const labels = object.metadata.labels as Record<string, string>;
+        expect(labels, where).toMatchObject({
+          'app.kubernetes.io/name': 'simple-server-status',
+          'app.kubernetes.io/instance': 'sss',
+          'app.kubernetes.io/version': '0.1.0',
+          'app.kubernetes.io/part-of': 'simple-server-status',
+          'app.kubernetes.io/managed-by': 'Helm',
+          'helm.sh/chart': 'simple-server-status-0.1.0',
+        });
+        expect(labels['app.kubernetes.io/component'], where).toMatch(/^(agent|dashboard|auth|test)$/);
+        if (!object.kind.startsWith('Cluster')) expect(object.metadata.namespace, where).toBe('monitoring');
+      }
+      for (const workload of manifests.objects.filter((o) =>
+        ['Deployment', 'DaemonSet', 'Pod'].includes(o.kind),
+      )) {
+        expectHardened(workload);
+      }
+    },
+  );
+});
+
+/** What every pod of the chart keeps in every scenario. */
+function expectHardened(workload: K8sObject) {
+  const where = `${workload.kind}/${workload.metadata.name}`;
+  const spec = podSpec(workload);
+  if (workload.kind !== 'Pod') {
+    // Pod labels carry the selector labels, so the workload selects its own pods.
+    expect(workload.spec.template.metadata.labels, where).toMatchObject(workload.spec.selector.matchLabels);
+  }
+  for (const c of spec.containers as K8sObject[]) {
+    expect(c.securityContext.readOnlyRootFilesystem, `${where} ${c.name}`).toBe(true);
+    expect(c.resources.requests, `${where} ${c.name}`).toHaveProperty('memory');
+    expect(c.resources.limits, `${where} ${c.name}`).toHaveProperty('memory');
+    expect(c.image, `${where} ${c.name}`).toMatch(
+      /^ghcr\.io\/simple-server-status\/(agent|dashboard):0\.1\.0$/,
+    );
+    if (!c.securityContext.privileged) {
+      expect(c.securityContext.allowPrivilegeEscalation, `${where} ${c.name}`).toBe(false);
+      expect(c.securityContext.capabilities.drop, `${where} ${c.name}`).toEqual(['ALL']);
+      expect(spec.securityContext.runAsNonRoot, where).toBe(true);
+      expect(spec.securityContext.seccompProfile, where).toEqual({ type: 'RuntimeDefault' });
+    }
+  }
+}
