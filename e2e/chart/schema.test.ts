@@ -59,8 +59,8 @@ describe.skipIf(!helm)('chart: values.schema.json', () => {
       'agent:\n  privileged: "no"\n',
       "- at '/agent/privileged': got string, want boolean",
     ],
-    ['a string for a number', 'reportInterval: "5s"\n', "- at '/reportInterval': got string, want integer"],
-    ['a zero interval', 'reportInterval: 0\n', "- at '/reportInterval': minimum: got 0, want 1"],
+    ['a string for a number', 'reportInterval: "5s"\n', "- at '/reportInterval': got string, want number"],
+    ['a zero interval', 'reportInterval: 0\n', "- at '/reportInterval': minimum: got 0, want 0.1"],
     [
       'a port out of range',
       'dashboard:\n  port: 70000\n',
