@@ -4,8 +4,11 @@ import { type Lang, message } from './messages';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** 3 significant digits at most: 0 B, 512 B, 1.5 KiB, 23.4 MiB, 118 GiB. */
-export function bytes(n: number): string {
+/**
+ * 3 significant digits: 0 B, 512 B, 1.5 KiB, 23.4 MiB, 118 GiB. `fixed` keeps trailing zeros (1.50 KiB), so
+ * that a figure that changes every few seconds keeps its width.
+ */
+export function bytes(n: number, fixed = false): string {
   if (!Number.isFinite(n) || n <= 0) return '0 B';
   let value = n;
   let unit = 0;
@@ -16,11 +19,12 @@ export function bytes(n: number): string {
   const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
   // 1023.7 KiB rounds to "1024 KiB": show the next unit instead.
   if (value.toFixed(digits) === '1024' && unit < UNITS.length - 1) return `1.00 ${UNITS[unit + 1]}`;
-  return `${Number(value.toFixed(digits))} ${UNITS[unit]}`;
+  const text = value.toFixed(digits);
+  return `${fixed ? text : Number(text)} ${UNITS[unit]}`;
 }
 
 export function speed(bytesPerSecond: number): string {
-  return `${bytes(bytesPerSecond)}/s`;
+  return `${bytes(bytesPerSecond, true)}/s`;
 }
 
 /** 0-100 with one decimal below 10 (3.4%), none above (45%). */

@@ -158,7 +158,6 @@ function ServerDetails(props: { entry: ServerEntry }) {
               { name: t('networkIn'), tone: 'tone-in', values: cols.netIn },
               { name: t('networkOut'), tone: 'tone-out', values: cols.netOut },
             ]}
-            binary
             format={speed}
             gap={gap()}
             version={version()}
@@ -170,7 +169,6 @@ function ServerDetails(props: { entry: ServerEntry }) {
               { name: t('read'), tone: 'tone-read', values: cols.diskRead },
               { name: t('write'), tone: 'tone-write', values: cols.diskWrite },
             ]}
-            binary
             format={speed}
             gap={gap()}
             version={version()}

@@ -55,7 +55,6 @@ export function Flag(props: { code: string | undefined }) {
           title={countryName(props.code ?? '')}
           width="21"
           height="14"
-          loading="lazy"
           decoding="async"
         />
       )}

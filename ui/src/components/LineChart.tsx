@@ -15,27 +15,17 @@ const W = 1000;
 const H = 200;
 const TICKS = 4;
 
-/** The smallest "nice" ceiling (1, 2, 2.5, 5 x 10^n, or per 1024 for bytes) at or above `max`. */
-export function niceCeiling(max: number, binary: boolean): number {
-  if (!(max > 0)) return 1;
-  const base = binary ? 1024 : 10;
-  const unit = binary
-    ? base ** Math.floor(Math.log(max) / Math.log(base))
-    : 10 ** Math.floor(Math.log10(max));
-  const m = max / unit;
-  for (const step of [1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 1024]) {
-    if (m <= step) return step * unit;
-  }
-  return 1024 * unit;
+/** The smallest power of two at or above `max` bytes (1 KiB at least), so quarter ticks are round binary units. */
+export function niceCeiling(max: number): number {
+  return max > 1024 ? 2 ** Math.ceil(Math.log2(max)) : 1024;
 }
 
 export function LineChart(props: {
   title: string;
   t: readonly number[];
   series: ChartSeries[];
-  /** Fixed top of the scale (100 for percentages); otherwise a nice ceiling of the data. */
+  /** Fixed top of the scale (100 for percentages); otherwise a power of two of bytes above the data. */
   max?: number;
-  binary?: boolean;
   format: (v: number) => string;
   gap: number;
   version: number;
@@ -49,7 +39,7 @@ export function LineChart(props: {
     const t1 = t[t.length - 1] ?? 1;
     let dataMax = 0;
     for (const s of props.series) for (const v of s.values) if (v > dataMax) dataMax = v;
-    const top = props.max ?? niceCeiling(dataMax, props.binary ?? false);
+    const top = props.max ?? niceCeiling(dataMax);
     return { t0, span: Math.max(1, t1 - t0), top, n: t.length };
   });
 

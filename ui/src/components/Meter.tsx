@@ -3,13 +3,21 @@
 import { Show } from 'solid-js';
 import { level, percent } from '../format';
 
-export function Meter(props: { label: string; value: number; detail?: string; compact?: boolean }) {
+export function Meter(props: {
+  label: string;
+  value: number;
+  detail?: string;
+  compact?: boolean;
+  /** Names the figure for tests and styles: cpu, memory, disk. */
+  field?: string;
+}) {
   const clamped = () => Math.min(100, Math.max(0, props.value || 0));
   return (
     <div
       class="meter"
       classList={{ compact: props.compact }}
       data-level={level(clamped())}
+      data-field={props.field}
       title={`${props.label}: ${percent(props.value)}`}
     >
       <Show when={!props.compact}>

@@ -66,13 +66,20 @@ export function ServerCard(props: { entry: ServerEntry }) {
       </p>
 
       <div class="meters">
-        <Meter label={t('cpu')} value={info().cpu.percent} detail={t('cores', { n: info().cpu.cores })} />
         <Meter
+          field="cpu"
+          label={t('cpu')}
+          value={info().cpu.percent}
+          detail={t('cores', { n: info().cpu.cores })}
+        />
+        <Meter
+          field="memory"
           label={t('memory')}
           value={info().memory.usedPercent}
           detail={`${bytes(info().memory.used)} / ${bytes(info().memory.total)}`}
         />
         <Meter
+          field="disk"
           label={t('disk')}
           value={disk().percent}
           detail={`${bytes(disk().used)} / ${bytes(disk().size)}`}
@@ -83,6 +90,8 @@ export function ServerCard(props: { entry: ServerEntry }) {
         columns={props.entry.spark}
         version={props.entry.sparkVersion()}
         capacity={SPARK_POINTS}
+        cpuLabel={t('cpu')}
+        memoryLabel={t('memShort')}
         label={`${t('cpu')} / ${t('memory')}: ${t('history', { n: duration(sparkSpan()) })}`}
       />
 

@@ -16,7 +16,14 @@ function points(values: readonly number[], capacity: number): string {
   return d;
 }
 
-export function Sparkline(props: { columns: Columns; version: number; capacity: number; label: string }) {
+export function Sparkline(props: {
+  columns: Columns;
+  version: number;
+  capacity: number;
+  label: string;
+  cpuLabel: string;
+  memoryLabel: string;
+}) {
   // The columns are mutated in place; reading `version` makes the paths recompute when they change.
   const cpu = () => {
     void props.version;
@@ -33,17 +40,23 @@ export function Sparkline(props: { columns: Columns; version: number; capacity: 
     return `${line}L${W} ${H}L${first} ${H}Z`;
   };
   return (
-    <svg
-      class="sparkline"
-      viewBox={`0 0 ${W} ${H}`}
-      preserveAspectRatio="none"
-      role="img"
-      aria-label={props.label}
-    >
-      <path class="spark-grid" d={`M0 ${H / 2}H${W}`} />
-      <path class="spark-cpu-area" d={area()} />
-      <path class="spark-cpu" d={cpu()} />
-      <path class="spark-mem" d={memory()} />
-    </svg>
+    <div class="spark">
+      <div class="spark-legend" aria-hidden="true">
+        <span class="tone-cpu">{props.cpuLabel}</span>
+        <span class="tone-mem">{props.memoryLabel}</span>
+      </div>
+      <svg
+        class="sparkline"
+        viewBox={`0 0 ${W} ${H}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={props.label}
+      >
+        <path class="spark-grid" d={`M0 ${H / 2}H${W}`} />
+        <path class="spark-cpu-area" d={area()} />
+        <path class="spark-cpu" d={cpu()} />
+        <path class="spark-mem" d={memory()} />
+      </svg>
+    </div>
   );
 }

@@ -1,0 +1,306 @@
+// Page objects for the ui: what a person sees and does, named as they would say it. Tests talk to these,
+// never to selectors.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { repoRoot } from '../support/paths';
+
+export const screenshotDir = join(repoRoot, 'test-results/screenshots');
+
+export type ConnectionPhase = 'open' | 'connecting' | 'waiting';
+
+/** Counts every WebSocket the page opens (the ui's reconnect attempts), with the time each was created. */
+const RECORD_SOCKETS = `
+  window.__sockets = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push({ url: String(args[0]), at: performance.now() });
+    }
+  };
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+  });
+`;
+
+export class DashboardPage {
+  /** Every URL the page requested (documents, scripts, styles, images, fetches, WebSockets). */
+  readonly requests: string[] = [];
+  readonly consoleErrors: string[] = [];
+
+  private constructor(readonly page: Page) {
+    page.on('request', (r) => void this.requests.push(r.url()));
+    page.on('websocket', (ws) => void this.requests.push(ws.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => void this.consoleErrors.push(`pageerror: ${e.message}`));
+  }
+
+  static async open(context: BrowserContext, url: string): Promise<DashboardPage> {
+    const page = await context.newPage();
+    await page.addInitScript(RECORD_SOCKETS);
+    const dashboard = new DashboardPage(page);
+    await page.goto(url);
+    await page.locator('.topbar').waitFor();
+    return dashboard;
+  }
+
+  card(serverId: string): ServerCard {
+    return new ServerCard(this.page.locator(`.card[data-server-id="${serverId}"]`));
+  }
+
+  async waitForServer(serverId: string, timeoutMs = 5_000): Promise<ServerCard> {
+    const card = this.card(serverId);
+    await card.root.waitFor({ timeout: timeoutMs });
+    return card;
+  }
+
+  async serverIdsOnCards(): Promise<string[]> {
+    return this.page
+      .locator('.card[data-server-id]')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-server-id') ?? ''));
+  }
+
+  async counts(): Promise<{ total: number; online: number; offline: number }> {
+    const read = async (which: string) =>
+      Number(await this.page.locator(`[data-count="${which}"]`).textContent());
+    return { total: await read('all'), online: await read('online'), offline: await read('offline') };
+  }
+
+  /** Resolves once the summary shows these counts. */
+  async waitForCounts(expected: { online: number; offline: number }, timeoutMs = 5_000): Promise<void> {
+    await this.page.waitForFunction(
+      ([online, offline]) =>
+        document.querySelector('[data-count="online"]')?.textContent === String(online) &&
+        document.querySelector('[data-count="offline"]')?.textContent === String(offline),
+      [expected.online, expected.offline],
+      { timeout: timeoutMs },
+    );
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByRole('searchbox').fill(text);
+  }
+
+  async showTable(): Promise<ServerTable> {
+    await this.page.locator('[data-view="table"]').click();
+    const table = new ServerTable(this.page);
+    await table.root.waitFor();
+    return table;
+  }
+
+  async showCards(): Promise<void> {
+    await this.page.locator('[data-view="cards"]').click();
+  }
+
+  group(name: string): Locator {
+    return this.page.locator(`.group[data-group="${name}"]`);
+  }
+
+  async toggleGroup(name: string): Promise<void> {
+    await this.group(name).locator('.group-toggle').click();
+  }
+
+  async connection(): Promise<ConnectionPhase> {
+    return (await this.page.locator('.conn').getAttribute('data-state')) as ConnectionPhase;
+  }
+
+  async waitForConnection(phase: ConnectionPhase, timeoutMs = 10_000): Promise<void> {
+    await this.page.locator(`.conn[data-state="${phase}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  /** Times (ms, page clock) at which the page opened a /ws-frontend socket. */
+  async socketAttempts(): Promise<number[]> {
+    return this.page.evaluate(() =>
+      (window as unknown as { __sockets: { url: string; at: number }[] }).__sockets
+        .filter((s) => s.url.includes('/ws-frontend'))
+        .map((s) => s.at),
+    );
+  }
+
+  async cspViolations(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+  }
+
+  async theme(): Promise<string | null> {
+    return this.page.locator('html').getAttribute('data-theme');
+  }
+
+  async toggleTheme(): Promise<void> {
+    await this.page.locator('[data-action="theme"]').click();
+  }
+
+  async language(): Promise<string | null> {
+    return this.page.locator('html').getAttribute('lang');
+  }
+
+  async toggleLanguage(): Promise<void> {
+    await this.page.locator('[data-action="lang"]').click();
+  }
+
+  async openDetails(serverId: string): Promise<DetailsPage> {
+    await this.card(serverId).root.locator('.card-name').click();
+    const details = new DetailsPage(this.page);
+    await details.root.waitFor();
+    return details;
+  }
+
+  /**
+   * Elements that stick out of the card (or details panel) they are in, and whether the page scrolls
+   * sideways; empty when the layout holds.
+   */
+  async overflows(): Promise<string[]> {
+    return this.page.evaluate(() => {
+      const found: string[] = [];
+      const root = document.documentElement;
+      if (root.scrollWidth > root.clientWidth + 1) {
+        found.push(`page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+      }
+      for (const box of Array.from(document.querySelectorAll<HTMLElement>('.card, .panel, .tile'))) {
+        const outer = box.getBoundingClientRect();
+        for (const el of Array.from(box.querySelectorAll<HTMLElement | SVGElement>('*'))) {
+          // Content inside a scrolling container (the wide tables) may extend past it by design.
+          if (el.closest('.table-wrap') && !el.classList.contains('table-wrap')) continue;
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) continue;
+          if (r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.bottom > outer.bottom + 0.5) {
+            const where = box.getAttribute('data-server-id') ?? box.className;
+            found.push(`${where}: <${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}">`);
+          }
+        }
+      }
+      return found;
+    });
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(screenshotDir, { recursive: true });
+    const path = join(screenshotDir, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+
+  /** A marker that survives everything but a reload: proves the page reconnected in place. */
+  async markDocument(): Promise<void> {
+    await this.page.evaluate(() => {
+      (window as unknown as { __marker: boolean }).__marker = true;
+    });
+  }
+
+  async documentMarked(): Promise<boolean> {
+    return this.page.evaluate(() => (window as unknown as { __marker?: boolean }).__marker === true);
+  }
+}
+
+export class ServerCard {
+  constructor(readonly root: Locator) {}
+
+  async name(): Promise<string> {
+    return (await this.root.locator('.card-name').textContent()) ?? '';
+  }
+
+  async status(): Promise<'online' | 'offline'> {
+    return (await this.root.locator('.status').getAttribute('data-status')) as 'online' | 'offline';
+  }
+
+  async waitForStatus(status: 'online' | 'offline', timeoutMs = 5_000): Promise<void> {
+    await this.root.locator(`.status[data-status="${status}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  /** The percentage shown on a bar, as text ("45%"), and its warning level. */
+  async meter(field: 'cpu' | 'memory' | 'disk'): Promise<{ text: string; level: string }> {
+    const meter = this.root.locator(`.meter[data-field="${field}"]`);
+    return {
+      text: (await meter.locator('.meter-value').textContent()) ?? '',
+      level: (await meter.getAttribute('data-level')) ?? '',
+    };
+  }
+
+  async waitForMeter(field: 'cpu' | 'memory' | 'disk', text: string, timeoutMs = 5_000): Promise<void> {
+    await this.root
+      .locator(`.meter[data-field="${field}"] .meter-value`, { hasText: text })
+      .waitFor({ timeout: timeoutMs });
+  }
+
+  async text(field: 'netIn' | 'netOut'): Promise<string> {
+    return (await this.root.locator(`[data-field="${field}"]`).textContent()) ?? '';
+  }
+
+  async flagSource(): Promise<string | null> {
+    return this.root.locator('img.flag').getAttribute('src');
+  }
+
+  async sparklinePoints(): Promise<number> {
+    const d = (await this.root.locator('.spark-cpu').getAttribute('d')) ?? '';
+    return (d.match(/[ML]/g) ?? []).length;
+  }
+}
+
+export class ServerTable {
+  readonly root: Locator;
+
+  constructor(private readonly page: Page) {
+    this.root = page.locator('table.servers');
+  }
+
+  async sortBy(key: string): Promise<void> {
+    await this.root.locator(`th[data-sort-key="${key}"] button`).click();
+  }
+
+  async sortState(key: string): Promise<string | null> {
+    return this.root.locator(`th[data-sort-key="${key}"]`).getAttribute('aria-sort');
+  }
+
+  async serverIds(): Promise<string[]> {
+    return this.root
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-server-id') ?? ''));
+  }
+
+  async waitForOrder(ids: string[], timeoutMs = 5_000): Promise<void> {
+    await this.page.waitForFunction(
+      (expected) =>
+        Array.from(document.querySelectorAll('table.servers tbody tr'))
+          .map((r) => r.getAttribute('data-server-id'))
+          .join(',') === expected.join(','),
+      ids,
+      { timeout: timeoutMs },
+    );
+  }
+}
+
+export class DetailsPage {
+  readonly root: Locator;
+
+  constructor(private readonly page: Page) {
+    this.root = page.locator('.details .details-head');
+  }
+
+  async title(): Promise<string> {
+    return (await this.root.locator('h1').textContent()) ?? '';
+  }
+
+  async filesystems(): Promise<string[]> {
+    return this.page
+      .locator('table.filesystems tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-mount') ?? ''));
+  }
+
+  async fact(key: string): Promise<string> {
+    return (await this.page.locator(`.fact[data-fact="${key}"] dd`).textContent()) ?? '';
+  }
+
+  /** How many points the CPU chart draws. */
+  async cpuChartPoints(): Promise<number> {
+    const d = (await this.page.locator('.chart').first().locator('.chart-line').getAttribute('d')) ?? '';
+    return (d.match(/[ML]/g) ?? []).length;
+  }
+
+  async back(): Promise<void> {
+    await this.page.locator('a.back').click();
+  }
+}

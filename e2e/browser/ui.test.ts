@@ -1,0 +1,387 @@
+// The ui in Debian's Chromium against a real dashboard process fed by real reporter WebSockets.
+// SSS_INTERVAL=0.5 makes the offline window (3 x interval) 1.5 s.
+
+import type { ServerInfo } from '@sss/protocol';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Dashboard, startDashboard, stopAll } from '../support/processes';
+import { chromiumPath, freePort, launchChromium } from './browser';
+import { Feed } from './feed';
+import { fleet } from './fleet';
+import { DashboardPage } from './pages';
+
+const INTERVAL = '0.5';
+const OFFLINE_WINDOW_MS = 1_500;
+
+describe.skipIf(!chromiumPath)('ui in Chromium', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  const feeds: Feed[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  afterEach(async () => {
+    for (const feed of feeds.splice(0)) feed.close();
+    await context?.close();
+    await stopAll();
+  });
+
+  async function setUp(
+    servers: number,
+    options: { env?: Record<string, string>; colorScheme?: 'light' | 'dark'; locale?: string } = {},
+  ): Promise<{ dashboard: Dashboard; feed: Feed }> {
+    const dashboard = await startDashboard({ SSS_INTERVAL: INTERVAL, ...options.env });
+    const feed = new Feed(dashboard, fleet(servers));
+    feeds.push(feed);
+    await feed.connect();
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: options.colorScheme ?? 'light',
+      locale: options.locale ?? 'en-US',
+    });
+    return { dashboard, feed };
+  }
+
+  it('loads everything from the dashboard itself: no request leaves its origin, nothing breaks the CSP', async () => {
+    const { dashboard, feed } = await setUp(8);
+    feed.keepReporting(250);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    const card = await ui.waitForServer('hk-web-01');
+    expect(await card.flagSource()).toMatch(new RegExp(`^${dashboard.url}/assets/HK-[\\w-]+\\.svg$`));
+    await ui.page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('img.flag')).every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
+    const details = await ui.openDetails('hk-web-01');
+    expect(await details.title()).toBe('HK web 01');
+    await ui.page.locator('.chart-line').first().waitFor({ state: 'attached' });
+
+    const origin = new URL(dashboard.url).host;
+    const foreign = ui.requests.filter((url) => new URL(url).host !== origin);
+    expect(ui.requests.some((url) => url.endsWith('/ws-frontend'))).toBe(true);
+    expect(ui.requests.some((url) => url.includes('/api/servers/hk-web-01/history'))).toBe(true);
+    expect(foreign).toEqual([]);
+    expect(await ui.cspViolations()).toEqual([]);
+    expect(ui.consoleErrors).toEqual([]);
+  });
+
+  it('shows a server within 1 s of its first report and follows its values live', async () => {
+    const { dashboard, feed } = await setUp(1);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForConnection('open');
+    const id = feed.servers[0]?.id as string;
+
+    feed.send(id, Date.now() / 1000, (info) => ({ ...info, cpu: { ...info.cpu, percent: 12.4 } }));
+    const card = await ui.waitForServer(id, 1_000);
+    expect(await card.meter('cpu')).toEqual({ text: '12%', level: 'ok' });
+    expect(await card.status()).toBe('online');
+
+    feed.send(id, Date.now() / 1000, (info) => ({
+      ...info,
+      cpu: { ...info.cpu, percent: 76 },
+      network: { ...info.network, inSpeed: 3 * 1024 * 1024, outSpeed: 1536 },
+    }));
+    await card.waitForMeter('cpu', '76%');
+    expect((await card.meter('cpu')).level).toBe('warn');
+    expect(await card.text('netIn')).toBe('3.00 MiB/s');
+    expect(await card.text('netOut')).toBe('1.50 KiB/s');
+
+    feed.send(id, Date.now() / 1000, (info) => ({ ...info, cpu: { ...info.cpu, percent: 95.2 } }));
+    await card.waitForMeter('cpu', '95%');
+    expect((await card.meter('cpu')).level).toBe('crit');
+    expect(await ui.counts()).toEqual({ total: 1, online: 1, offline: 0 });
+    // Each live report also extends the sparkline.
+    expect(await card.sparklinePoints()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('marks a reporter that stopped sending offline within the offline window, and drops a removed server', async () => {
+    const { dashboard, feed } = await setUp(2);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForConnection('open');
+    const [quiet, gone] = feed.servers.map((s) => s.id) as [string, string];
+    feed.sendAll();
+    const lastReportAt = Date.now();
+    const card = await ui.waitForServer(quiet);
+    await ui.waitForServer(gone);
+    await ui.waitForCounts({ online: 2, offline: 0 });
+
+    // The reporter stays connected but sends nothing more: offline once 3 intervals have passed.
+    await card.waitForStatus('offline', lastReportAt + OFFLINE_WINDOW_MS + 1_000 - Date.now());
+    expect(Date.now() - lastReportAt).toBeGreaterThanOrEqual(OFFLINE_WINDOW_MS - 200);
+    expect(await card.root.getAttribute('class')).toContain('offline');
+
+    const response = await fetch(`${dashboard.url}/api/servers/${gone}`, {
+      method: 'DELETE',
+      headers: { 'X-AUTH-SECRET': dashboard.secret },
+    });
+    expect(response.status).toBe(204);
+    await ui.card(gone).root.waitFor({ state: 'detached' });
+    expect(await ui.counts()).toEqual({ total: 1, online: 0, offline: 1 });
+  });
+
+  it('reconnects by itself after a dashboard restart, backing off, without reloading', async () => {
+    const port = String(await freePort());
+    const { dashboard, feed } = await setUp(1, { env: { SSS_PORT: port } });
+    const id = feed.servers[0]?.id as string;
+    feed.send(id);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForServer(id);
+    await ui.waitForConnection('open');
+    await ui.markDocument();
+
+    feed.close();
+    await dashboard.stop();
+    await ui.waitForConnection('waiting');
+    await ui.page.locator('.banner').waitFor();
+    // Stay down long enough for several attempts: 1 s, 1.5 s, 2.25 s (each up to 20% shorter).
+    await ui.page.waitForTimeout(5_000);
+
+    const restarted = await startDashboard({
+      SSS_INTERVAL: INTERVAL,
+      SSS_PORT: port,
+      SSS_AUTH_SECRET: dashboard.secret,
+    });
+    const again = new Feed(restarted, feed.servers);
+    feeds.push(again);
+    await again.connect();
+    await ui.waitForConnection('open', 15_000);
+    again.send(id, Date.now() / 1000, (info) => ({ ...info, cpu: { ...info.cpu, percent: 42 } }));
+    await ui.card(id).waitForMeter('cpu', '42%');
+    await ui.page.locator('.banner').waitFor({ state: 'detached' });
+
+    expect(await ui.documentMarked()).toBe(true);
+    const attempts = await ui.socketAttempts();
+    expect(attempts.length).toBeGreaterThanOrEqual(4); // the first connection and at least three retries
+    const gaps = attempts.slice(1).map((at, i) => at - (attempts[i] as number));
+    const retryGaps = gaps.slice(1); // the first gap is the time the first connection stayed up
+    for (let i = 1; i < retryGaps.length; i++) {
+      expect(retryGaps[i]).toBeGreaterThan(retryGaps[i - 1] as number);
+    }
+    expect(retryGaps[0]).toBeGreaterThanOrEqual(700);
+  });
+
+  it('sorts the table by a column, both ways, and searches by name, id and group', async () => {
+    const { dashboard, feed } = await setUp(6);
+    const cpu: Record<string, number> = {};
+    feed.servers.forEach((s, i) => {
+      cpu[s.id] = [35, 80, 5, 60, 20, 95][i] as number;
+    });
+    feed.keepReporting(250, (info) => ({
+      ...info,
+      cpu: { ...info.cpu, percent: cpu[info.serverId] as number },
+    }));
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForCounts({ online: 6, offline: 0 });
+    const table = await ui.showTable();
+
+    const byCpu = Object.keys(cpu).sort((a, b) => (cpu[b] as number) - (cpu[a] as number));
+    await table.sortBy('cpu');
+    await table.waitForOrder(byCpu);
+    expect(await table.sortState('cpu')).toBe('descending');
+    await table.sortBy('cpu');
+    await table.waitForOrder([...byCpu].reverse());
+    expect(await table.sortState('cpu')).toBe('ascending');
+    await table.sortBy('name');
+    expect(await table.sortState('name')).toBe('ascending');
+    expect(await table.sortState('cpu')).toBe('none');
+    const names = await table.serverIds();
+    expect(names).toEqual(
+      [...feed.servers]
+        .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }))
+        .map((s) => s.id),
+    );
+
+    // fleet(6): hk, tyo, sg, sjc, fra, sha, all in group "production".
+    await ui.search('tyo web');
+    await table.waitForOrder(['tyo-web-01']);
+    await ui.search('sjc-web-01');
+    await table.waitForOrder(['sjc-web-01']);
+    await ui.search('PRODUCTION');
+    await table.waitForOrder(names);
+    await ui.search('nothing-like-this');
+    await ui.page.locator('.empty', { hasText: 'nothing-like-this' }).waitFor();
+
+    // Cards: the same search, and a group collapses and opens again.
+    await ui.search('');
+    await ui.showCards();
+    await ui.waitForServer('hk-web-01');
+    await ui.toggleGroup('production');
+    await ui.card('hk-web-01').root.waitFor({ state: 'detached' });
+    expect(await ui.group('production').locator('.group-toggle').getAttribute('aria-expanded')).toBe('false');
+    await ui.toggleGroup('production');
+    await ui.waitForServer('hk-web-01');
+    await ui.search('edge');
+    await ui.page.locator('.empty').waitFor();
+  });
+
+  it('groups cards by group, with counts, and filters by status from the summary', async () => {
+    const { dashboard, feed } = await setUp(12);
+    feed.keepReporting(250);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForCounts({ online: 12, offline: 0 });
+    // fleet(12): 8 in production, 4 in edge; groups in name order.
+    const groups = await ui.page
+      .locator('.group')
+      .evaluateAll((g) => g.map((x) => x.getAttribute('data-group')));
+    expect(groups).toEqual(['edge', 'production']);
+    expect(await ui.group('edge').locator('.group-count').textContent()).toBe('4/4');
+    expect(await ui.group('edge').locator('.card').count()).toBe(4);
+
+    // One agent hangs: its server goes offline and the offline tile filters to it.
+    const quiet = 'hk-edge-01';
+    feed.silenced.add(quiet);
+    await ui.waitForCounts({ online: 11, offline: 1 }, OFFLINE_WINDOW_MS + 3_000);
+    await ui.page.locator('[data-filter="offline"]').click();
+    await ui.page.waitForFunction(() => document.querySelectorAll('.card').length === 1);
+    expect(await ui.serverIdsOnCards()).toEqual([quiet]);
+    expect(await ui.group('edge').locator('.group-count').textContent()).toBe('0/1');
+    await ui.page.locator('[data-filter="offline"]').click();
+    await ui.page.waitForFunction(() => document.querySelectorAll('.card').length === 12);
+  });
+
+  it('opens the details of a server: every filesystem, the system facts and charts from history', async () => {
+    const { dashboard, feed } = await setUp(1);
+    const id = feed.servers[0]?.id as string;
+    const GiB = 1024 ** 3;
+    const disks = ['/', '/boot', '/var/lib/containerd', '/srv/data with space'].map((path, i) => ({
+      path,
+      total: (i + 1) * 100 * GiB,
+      used: (i + 1) * 40 * GiB,
+      free: (i + 1) * 60 * GiB,
+      usedPercent: 40,
+      readSpeed: 1024 * i,
+      writeSpeed: 2048 * i,
+    }));
+    const withDisks = (info: ServerInfo): ServerInfo => ({ ...info, disk: disks });
+    for (let i = 0; i < 6; i++) {
+      feed.send(id, Date.now() / 1000, withDisks);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForServer(id);
+    const details = await ui.openDetails(id);
+
+    expect(ui.page.url()).toContain(`#/server/${id}`);
+    expect(await details.filesystems()).toEqual(disks.map((d) => d.path));
+    const sent = feed.send(id, Date.now() / 1000, withDisks);
+    expect(await details.fact('hostname')).toBe(sent.system.hostname);
+    expect(await details.fact('kernel')).toBe(sent.system.kernel);
+    expect(await details.fact('platform')).toBe(sent.system.platform);
+    expect(await details.fact('arch')).toBe(sent.system.arch);
+    expect(await details.fact('os')).toBe('linux');
+    expect(await details.fact('cpuModel')).toBe(sent.cpu.modelName);
+    expect(await details.fact('interface')).toBe('eth0');
+    expect(await details.fact('serverId')).toBe(id);
+    // Six reports were in the dashboard's history before the page opened; live ones extend it.
+    await ui.page.waitForFunction(
+      () =>
+        ((document.querySelector('.chart .chart-line')?.getAttribute('d') ?? '').match(/[ML]/g) ?? [])
+          .length >= 7,
+    );
+
+    // Opened by address, before the live snapshot: it still finds the server. An unknown id says so.
+    const direct = await DashboardPage.open(context, `${dashboard.url}/#/server/${id}`);
+    await direct.page.locator('.details-head h1').waitFor();
+    const unknown = await DashboardPage.open(context, `${dashboard.url}/#/server/no-such-server`);
+    await unknown.page.locator('.empty', { hasText: 'no-such-server' }).waitFor();
+
+    await details.back();
+    await ui.waitForServer(id);
+  });
+
+  it('passes the page token on when the dashboard requires one', async () => {
+    const token = 'browser-token-123';
+    const { dashboard, feed } = await setUp(1, { env: { SSS_FRONTEND_TOKEN: token } });
+    feed.keepReporting(250);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/?token=${token}`);
+    await ui.waitForServer(feed.servers[0]?.id as string);
+    const socket = ui.requests.find((url) => url.includes('/ws-frontend'));
+    expect(socket).toContain(`token=${token}`);
+  });
+
+  it('follows the system theme and browser language, and switches both', async () => {
+    const { dashboard, feed } = await setUp(1, { colorScheme: 'dark', locale: 'zh-CN' });
+    feed.keepReporting(250);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    const card = await ui.waitForServer(feed.servers[0]?.id as string);
+    expect(await ui.theme()).toBe('dark');
+    expect(await ui.language()).toBe('zh-CN');
+    expect(await card.root.locator('.status').textContent()).toContain('在线');
+    const darkBackground = await ui.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+    await ui.toggleTheme();
+    expect(await ui.theme()).toBe('light');
+    expect(await ui.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(
+      darkBackground,
+    );
+    await ui.toggleLanguage();
+    expect(await ui.language()).toBe('en');
+    expect(await card.root.locator('.status').textContent()).toContain('Online');
+
+    // Both choices survive a reload; switching back to what the system says follows the system again.
+    await ui.page.reload();
+    await ui.waitForServer(feed.servers[0]?.id as string);
+    expect(await ui.theme()).toBe('light');
+    expect(await ui.language()).toBe('en');
+    await ui.toggleTheme();
+    await ui.toggleLanguage();
+    expect(await ui.page.evaluate(() => ({ ...localStorage }))).toEqual({});
+  });
+
+  describe('layout', () => {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        it(`fits ${viewport.width}x${viewport.height} in the ${colorScheme} theme (screenshots saved)`, async () => {
+          const dashboard = await startDashboard({ SSS_INTERVAL: '5' });
+          const feed = new Feed(dashboard, fleet(12));
+          feeds.push(feed);
+          await feed.connect();
+          // A server with a long name and no country; one that went offline; 2 s of history for the charts.
+          const odd = (info: ServerInfo): ServerInfo =>
+            info.serverId === 'sjc-web-01'
+              ? {
+                  ...info,
+                  serverName: 'San Jose production web frontend with a very long name 01',
+                  countryCode: '',
+                  cpu: { ...info.cpu, percent: 96.5 },
+                }
+              : info;
+          for (let i = 0; i < 20; i++) {
+            feed.sendAll(Date.now() / 1000, odd);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          feed.sockets.get('lon-web-01')?.close();
+          context = await browser.newContext({ viewport, colorScheme, locale: 'en-US' });
+          const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+          await ui.waitForCounts({ online: 11, offline: 1 });
+          await ui.page.waitForFunction(() =>
+            Array.from(document.querySelectorAll<HTMLImageElement>('img.flag')).every((img) => img.complete),
+          );
+          const name = `${viewport.width}x${viewport.height}-${colorScheme}`;
+          expect(await ui.overflows()).toEqual([]);
+          await ui.screenshot(`cards-${name}`);
+
+          await ui.showTable();
+          expect(await ui.overflows()).toEqual([]);
+          await ui.screenshot(`table-${name}`);
+          await ui.showCards();
+
+          await ui.openDetails('sjc-web-01');
+          await ui.page.locator('.chart-line').first().waitFor({ state: 'attached' });
+          expect(await ui.overflows()).toEqual([]);
+          await ui.screenshot(`details-${name}`);
+        });
+      }
+    }
+  });
+});
