@@ -3,6 +3,8 @@
 
 const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   fanout: () => import('./fanout'),
+  agent: () => import('./agent-footprint'),
+  ui: () => import('./ui-load'),
 };
 
 const wanted = process.argv.slice(2);
