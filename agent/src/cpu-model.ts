@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import si from 'systeminformation';
 import { readText } from './host';
 
 /** The `model name` of the first processor in cpuinfo, as the original agent reported it; x86 has it. */
@@ -21,6 +20,8 @@ export async function readCpuModel(proc: string, log: Logger): Promise<string> {
   if (fromCpuinfo) return fromCpuinfo;
   let timer: NodeJS.Timeout | undefined;
   try {
+    // Loaded only here: it costs about 10 MiB of memory that x86 hosts never need.
+    const { default: si } = await import('systeminformation');
     const cpu = await Promise.race([
       si.cpu(),
       new Promise<never>((_, reject) => {
