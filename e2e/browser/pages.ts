@@ -257,14 +257,14 @@ export class ServerTable {
 
   async serverIds(): Promise<string[]> {
     return this.root
-      .locator('tbody tr')
+      .locator('tbody tr[data-server-id]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-server-id') ?? ''));
   }
 
   async waitForOrder(ids: string[], timeoutMs = 5_000): Promise<void> {
     await this.page.waitForFunction(
       (expected) =>
-        Array.from(document.querySelectorAll('table.servers tbody tr'))
+        Array.from(document.querySelectorAll('table.servers tbody tr[data-server-id]'))
           .map((r) => r.getAttribute('data-server-id'))
           .join(',') === expected.join(','),
       ids,

@@ -221,6 +221,35 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
     await ui.page.locator('.empty').waitFor();
   });
 
+  it('keeps only the table rows near the screen in the page, and scrolling brings the others', async () => {
+    const { dashboard, feed } = await setUp(80);
+    feed.keepReporting(250);
+    const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+    await ui.waitForCounts({ online: 80, offline: 0 });
+    const table = await ui.showTable();
+    const byName = [...feed.servers]
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }))
+      .map((s) => s.id);
+    const first = await table.serverIds();
+    expect(first.length).toBeLessThan(80);
+    expect(first).toEqual(byName.slice(0, first.length));
+
+    await ui.page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+    await ui.page.locator(`tr[data-server-id="${byName[79]}"]`).waitFor();
+    const last = await table.serverIds();
+    expect(last.length).toBeLessThan(80);
+    expect(last).toEqual(byName.slice(80 - last.length));
+    // The spacer rows keep the page as tall as all 80 rows.
+    const rowHeight = await ui.page
+      .locator('tr[data-server-id]')
+      .first()
+      .evaluate((r) => r.getBoundingClientRect().height);
+    const bodyHeight = await ui.page
+      .locator('table.servers tbody')
+      .evaluate((b) => b.getBoundingClientRect().height);
+    expect(bodyHeight).toBeGreaterThanOrEqual(80 * rowHeight - 2);
+  });
+
   it('groups cards by group, with counts, and filters by status from the summary', async () => {
     const { dashboard, feed } = await setUp(12);
     feed.keepReporting(250);

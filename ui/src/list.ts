@@ -1,12 +1,13 @@
 // The list page's state: search, status filter, sort, view mode and collapsed groups, and what they select.
 
 import type { FrontendServerInfo } from '@sss/protocol';
-import { createMemo, createRoot, createSignal } from 'solid-js';
+import { createMemo, createRoot, createSignal, untrack } from 'solid-js';
 import { oneOf, persisted, stringList } from './prefs';
 import { type ServerEntry, servers } from './store';
 import {
   comparator,
   defaultDir,
+  isLiveKey,
   isOnline,
   matches,
   passesStatus,
@@ -56,6 +57,14 @@ export function toggleGroup(group: string): void {
   setCollapsed((list) => (list.includes(group) ? list.filter((g) => g !== group) : [...list, group]));
 }
 
+/**
+ * Sorted by a figure that changes with every report, the order is taken again every 2 s rather than on every
+ * report: rows that jump several times a second cannot be read, and re-sorting 500 rows per frame is waste.
+ */
+const REORDER_MS = 2_000;
+const [reorderTick, setReorderTick] = createSignal(0);
+setInterval(() => setReorderTick((n) => n + 1), REORDER_MS);
+
 export const listing = createRoot(() => {
   const counts = createMemo(() => {
     let online = 0;
@@ -71,15 +80,20 @@ export const listing = createRoot(() => {
     return { total: servers().length, online, offline: servers().length - online, inSpeed, outSpeed };
   });
 
-  /** The servers that pass the search and the status filter, in the chosen order. */
+  /**
+   * The servers that pass the search and the status filter, in the chosen order. It depends on each server's
+   * name, group and status, not on its figures, so an ordinary report does not recompute it.
+   */
   const shown = createMemo<ServerEntry[]>(() => {
     const q = query();
     const status = statusFilter();
-    const compare = comparator(sort());
+    const order = sort();
+    if (isLiveKey(order.key)) reorderTick();
+    const compare = comparator(order);
     const picked: { entry: ServerEntry; info: FrontendServerInfo }[] = [];
     for (const entry of servers()) {
-      const info = entry.info();
-      if (matches(info, q) && passesStatus(info, status)) picked.push({ entry, info });
+      const meta = entry.meta();
+      if (matches(meta, q) && passesStatus(meta, status)) picked.push({ entry, info: untrack(entry.info) });
     }
     picked.sort((a, b) => compare(a.info, b.info));
     return picked.map((p) => p.entry);

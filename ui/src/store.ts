@@ -1,6 +1,7 @@
 // Every server the dashboard told us about. Each server has its own signal, so a report re-renders only that
-// server's card or row; the list itself changes only when a server appears or goes. Messages are applied once
-// per animation frame in one batch: 500 servers reporting every 5 s cost one small update per frame.
+// server's card or row; the list itself changes only when a server appears or goes, and what the list is
+// filtered, grouped and ordered by (name, group, online) has a signal of its own that changes only when those
+// do. Messages are applied once per animation frame in one batch.
 
 import type { FrontendServerInfo } from '@sss/protocol';
 import { type Accessor, batch, createSignal, type Setter } from 'solid-js';
@@ -10,10 +11,15 @@ import { append, type Columns, emptyColumns, prependHistory, sampleOf } from './
 /** Points kept per server for the card sparklines: 5 minutes at the default 5 s interval. */
 export const SPARK_POINTS = 60;
 
+/** The fields the list is filtered, grouped and ordered by (besides the sort column). */
+export type ServerMeta = Pick<FrontendServerInfo, 'serverId' | 'serverName' | 'group' | 'online'>;
+
 export interface ServerEntry {
   readonly id: string;
   readonly info: Accessor<FrontendServerInfo>;
   readonly setInfo: Setter<FrontendServerInfo>;
+  readonly meta: Accessor<ServerMeta>;
+  readonly setMeta: Setter<ServerMeta>;
   /** Recent points for the sparkline; `sparkVersion` changes whenever they do. */
   readonly spark: Columns;
   readonly sparkVersion: Accessor<number>;
@@ -65,6 +71,8 @@ function flush(): void {
         }
       } else if (entry) {
         entry.setInfo(info);
+        const meta = metaOf(info);
+        if (!sameMeta(entry.meta(), meta)) entry.setMeta(meta);
       } else {
         const fresh = createEntry(info);
         byId.set(info.serverId, fresh);
@@ -80,8 +88,22 @@ function flush(): void {
   });
 }
 
+function metaOf(info: FrontendServerInfo): ServerMeta {
+  return {
+    serverId: info.serverId,
+    serverName: info.serverName,
+    group: info.group ?? '',
+    online: info.online,
+  };
+}
+
+function sameMeta(a: ServerMeta, b: ServerMeta): boolean {
+  return a.serverName === b.serverName && a.group === b.group && a.online === b.online;
+}
+
 function createEntry(info: FrontendServerInfo): ServerEntry {
   const [get, set] = createSignal(info);
+  const [meta, setMeta] = createSignal(metaOf(info));
   const [sparkVersion, setSparkVersion] = createSignal(0);
   const spark = emptyColumns();
   append(spark, info.lastSeen, sampleOf(info), SPARK_POINTS);
@@ -89,6 +111,8 @@ function createEntry(info: FrontendServerInfo): ServerEntry {
     id: info.serverId,
     info: get,
     setInfo: set,
+    meta,
+    setMeta,
     spark,
     sparkVersion,
     bumpSpark: () => setSparkVersion((v) => v + 1),

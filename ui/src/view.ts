@@ -25,7 +25,10 @@ export interface Sort {
 export const STATUS_FILTERS = ['all', 'online', 'offline'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
-export function isOnline(info: FrontendServerInfo): boolean {
+/** The fields filtering looks at: a server's info, or the store's smaller copy of them. */
+type Identity = Pick<FrontendServerInfo, 'serverId' | 'serverName' | 'group' | 'online'>;
+
+export function isOnline(info: Pick<FrontendServerInfo, 'online'>): boolean {
   return info.online !== false;
 }
 
@@ -42,15 +45,20 @@ export function diskUsage(info: FrontendServerInfo): { percent: number; used: nu
 }
 
 /** Case-insensitive match of every word of the query against name, id or group. */
-export function matches(info: FrontendServerInfo, query: string): boolean {
+export function matches(info: Identity, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const haystack = `${info.serverName}\n${info.serverId}\n${info.group ?? ''}`.toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 
-export function passesStatus(info: FrontendServerInfo, filter: StatusFilter): boolean {
+export function passesStatus(info: Identity, filter: StatusFilter): boolean {
   return filter === 'all' || (filter === 'online') === isOnline(info);
+}
+
+/** Sort keys whose values change with every report (the others: name, group, status). */
+export function isLiveKey(key: SortKey): boolean {
+  return key !== 'name' && key !== 'group' && key !== 'status';
 }
 
 /** Numeric keys sort largest first when first clicked: the busiest server is the interesting one. */

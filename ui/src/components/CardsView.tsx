@@ -12,7 +12,7 @@ export function CardsView() {
   const groups = createMemo(() => {
     const byGroup = new Map<string, ServerEntry[]>();
     for (const entry of listing.shown()) {
-      const group = entry.info().group ?? '';
+      const group = entry.meta().group ?? '';
       const list = byGroup.get(group);
       if (list) list.push(entry);
       else byGroup.set(group, [entry]);
@@ -26,7 +26,7 @@ export function CardsView() {
       <For each={names()}>
         {(group) => {
           const entries = () => groups().get(group) ?? [];
-          const online = () => entries().filter((e) => isOnline(e.info())).length;
+          const online = () => entries().filter((e) => isOnline(e.meta())).length;
           const open = () => !isCollapsed(group);
           const bodyId = `group-${encodeURIComponent(group)}`;
           return (
