@@ -99,7 +99,7 @@ describe.skipIf(!helm)('chart: agent DaemonSet', () => {
       failureThreshold: 3,
     });
     expect(agent().resources).toEqual({
-      requests: { cpu: '10m', memory: '48Mi' },
+      requests: { cpu: '10m', memory: '80Mi' },
       limits: { memory: '128Mi' },
     });
   });
