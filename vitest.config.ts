@@ -13,6 +13,14 @@ export default defineConfig({
         },
       },
       {
+        // The ui's pure modules (formatting, series, list logic); the ui as a whole is tested in Chromium (e2e).
+        test: {
+          name: 'ui',
+          include: ['ui/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],

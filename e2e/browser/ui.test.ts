@@ -333,6 +333,12 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
     await ui.waitForServer(feed.servers[0]?.id as string);
     const socket = ui.requests.find((url) => url.includes('/ws-frontend'));
     expect(socket).toContain(`token=${token}`);
+
+    // Without the token the page says what is missing instead of spinning quietly.
+    const refused = await DashboardPage.open(context, `${dashboard.url}/`);
+    await refused.page.locator('.banner[data-reason="token"]', { hasText: '?token=' }).waitFor();
+    expect(await refused.connection()).not.toBe('open');
+    expect(await refused.serverIdsOnCards()).toEqual([]);
   });
 
   it('follows the system theme and browser language, and switches both', async () => {

@@ -3,7 +3,7 @@
 
 import { type BackoffPolicy, backoffDelay, type FrontendServerInfo } from '@sss/protocol';
 import { createSignal } from 'solid-js';
-import { fetchServers, frontendSocketUrl } from './api';
+import { ApiError, fetchServers, frontendSocketUrl } from './api';
 import { keepOnly, newGeneration, receive } from './store';
 
 /** Quicker than the agents' schedule (a person is waiting), still backing off: 1 s, 1.5 s, 2.25 s ... 30 s. */
@@ -18,7 +18,10 @@ const [state, setState] = createSignal<ConnectionState>({ phase: 'connecting', a
 /** When the last open connection dropped (ms since epoch), for "the figures are from ... ago". */
 const [lostAt, setLostAt] = createSignal<number | undefined>(undefined);
 
-export { lostAt, state as connectionState };
+/** The dashboard refused us for want of a valid ?token= (SSS_FRONTEND_TOKEN). */
+const [unauthorized, setUnauthorized] = createSignal(false);
+
+export { lostAt, state as connectionState, unauthorized };
 
 let attempt = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -35,6 +38,7 @@ export function connect(): void {
     newGeneration();
     setState({ phase: 'open' });
     setLostAt(undefined);
+    setUnauthorized(false);
     // Servers the dashboard forgot while we were away get no `removed` message: ask for the full list.
     fetchServers()
       .then((list) => keepOnly(new Set(list.map((s) => s.serverId))))
@@ -55,6 +59,13 @@ export function connect(): void {
 
   ws.onclose = () => {
     if (wasOpen) setLostAt(Date.now());
+    // A browser is not told why an upgrade failed; the REST API answers the same token check with a status.
+    else {
+      fetchServers().then(
+        () => setUnauthorized(false),
+        (err: unknown) => setUnauthorized(err instanceof ApiError && err.status === 401),
+      );
+    }
     const delay = backoffDelay(attempt, FRONTEND_BACKOFF);
     attempt += 1;
     setState({ phase: 'waiting', attempt, retryAt: Date.now() + delay });

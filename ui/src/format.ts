@@ -74,3 +74,8 @@ export function clock(unixSeconds: number, withSeconds = false): string {
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   return withSeconds ? `${hm}:${pad(d.getSeconds())}` : hm;
 }
+
+/** The smallest power of two at or above `max` bytes (1 KiB at least): a chart scale whose quarters are round. */
+export function niceCeiling(max: number): number {
+  return max > 1024 ? 2 ** Math.ceil(Math.log2(max)) : 1024;
+}

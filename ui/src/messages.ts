@@ -18,6 +18,8 @@ const en = {
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting in {s} s',
   retryNow: 'Retry now',
+  tokenRequired:
+    'This dashboard requires a token: open it with ?token=… at the end of its address (SSS_FRONTEND_TOKEN).',
   disconnectedBanner: 'Lost the connection to the dashboard; the figures below are from {ago}.',
   themeToLight: 'Switch to light theme',
   themeToDark: 'Switch to dark theme',
@@ -106,6 +108,7 @@ const zh: Record<MessageKey, string> = {
   connecting: '正在连接…',
   reconnecting: '{s} 秒后重连',
   retryNow: '立即重连',
+  tokenRequired: '此面板需要令牌：请在地址末尾加上 ?token=…（SSS_FRONTEND_TOKEN）后打开。',
   disconnectedBanner: '与面板的连接已断开；下方数据来自{ago}。',
   themeToLight: '切换到浅色主题',
   themeToDark: '切换到深色主题',

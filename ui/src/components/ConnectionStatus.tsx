@@ -3,7 +3,7 @@
 
 import { Match, Show, Switch } from 'solid-js';
 import { now } from '../clock';
-import { connectionState, lostAt, retryNow } from '../connection';
+import { connectionState, lostAt, retryNow, unauthorized } from '../connection';
 import { ago, t } from '../i18n';
 
 export function ConnectionStatus() {
@@ -26,6 +26,21 @@ export function ConnectionStatus() {
 }
 
 export function ConnectionBanner() {
+  return (
+    <Show
+      when={!unauthorized()}
+      fallback={
+        <div class="banner" role="alert" data-reason="token">
+          {t('tokenRequired')}
+        </div>
+      }
+    >
+      <LostBanner />
+    </Show>
+  );
+}
+
+function LostBanner() {
   return (
     <Show when={connectionState().phase !== 'open' && lostAt()}>
       {(since) => (

@@ -2,7 +2,7 @@
 // Gaps longer than `gap` seconds (the server was offline) break the lines.
 
 import { createMemo, createSignal, For, Show } from 'solid-js';
-import { clock } from '../format';
+import { clock, niceCeiling } from '../format';
 
 export interface ChartSeries {
   name: string;
@@ -14,11 +14,6 @@ export interface ChartSeries {
 const W = 1000;
 const H = 200;
 const TICKS = 4;
-
-/** The smallest power of two at or above `max` bytes (1 KiB at least), so quarter ticks are round binary units. */
-export function niceCeiling(max: number): number {
-  return max > 1024 ? 2 ** Math.ceil(Math.log2(max)) : 1024;
-}
 
 export function LineChart(props: {
   title: string;

@@ -133,11 +133,11 @@ export function TableView() {
           </tr>
         </thead>
         <tbody ref={body}>
-          <tr class="spacer" aria-hidden="true">
+          <tr class="spacer">
             <td colSpan={COLUMNS.length} style={{ height: `${above()}px` }} />
           </tr>
           <For each={rows()}>{(entry) => <Row entry={entry} />}</For>
-          <tr class="spacer" aria-hidden="true">
+          <tr class="spacer">
             <td colSpan={COLUMNS.length} style={{ height: `${below()}px` }} />
           </tr>
         </tbody>
