@@ -9,7 +9,7 @@ const flagsDir = join(dirname(createRequire(import.meta.url).resolve('country-fl
 
 /**
  * Prints what a first visit downloads, gzipped: every JS and CSS file plus index.html. Flags are separate
- * files fetched only for the countries on screen, so they are counted apart.
+ * files fetched only for the countries present, so they are counted apart.
  */
 function bundleSize(): Plugin {
   let outDir = 'dist';
@@ -34,7 +34,7 @@ function bundleSize(): Plugin {
       }
       const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
       console.log(
-        `\nui bundle, gzip: ${kib(app)} (index.html + JS + CSS); flags: ${flagCount} files, ${kib(flags)} in all, each loaded only when shown`,
+        `\nui bundle, gzip: ${kib(app)} (index.html + JS + CSS); flags: ${flagCount} files, ${kib(flags)} in all, fetched only for the countries present`,
       );
     },
   };

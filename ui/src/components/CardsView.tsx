@@ -20,6 +20,8 @@ export function CardsView() {
     return byGroup;
   });
   const names = createMemo(() => orderGroups(groups().keys()));
+  // No servers have a group: a lone "Ungrouped" heading would say nothing.
+  const headed = () => names().length > 1 || names()[0] !== '';
 
   return (
     <div class="groups">
@@ -27,26 +29,28 @@ export function CardsView() {
         {(group) => {
           const entries = () => groups().get(group) ?? [];
           const online = () => entries().filter((e) => isOnline(e.meta())).length;
-          const open = () => !isCollapsed(group);
+          const open = () => !headed() || !isCollapsed(group);
           const bodyId = `group-${encodeURIComponent(group)}`;
           return (
             <section class="group" data-group={group}>
-              <h2 class="group-head">
-                <button
-                  type="button"
-                  class="group-toggle"
-                  aria-expanded={open()}
-                  aria-controls={bodyId}
-                  title={open() ? t('collapse') : t('expand')}
-                  onClick={() => toggleGroup(group)}
-                >
-                  <Chevron class="chevron" />
-                  <span class="group-name">{group || t('ungrouped')}</span>
-                  <span class="group-count">
-                    {online()}/{entries().length}
-                  </span>
-                </button>
-              </h2>
+              <Show when={headed()}>
+                <h2 class="group-head">
+                  <button
+                    type="button"
+                    class="group-toggle"
+                    aria-expanded={open()}
+                    aria-controls={bodyId}
+                    title={open() ? t('collapse') : t('expand')}
+                    onClick={() => toggleGroup(group)}
+                  >
+                    <Chevron class="chevron" />
+                    <span class="group-name">{group || t('ungrouped')}</span>
+                    <span class="group-count">
+                      {online()}/{entries().length}
+                    </span>
+                  </button>
+                </h2>
+              </Show>
               <Show when={open()}>
                 <div class="cards" id={bodyId}>
                   <For each={entries()}>{(entry) => <ServerCard entry={entry} />}</For>
