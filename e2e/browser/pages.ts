@@ -113,6 +113,11 @@ export class DashboardPage {
     await this.page.locator(`.conn[data-state="${phase}"]`).waitFor({ timeout: timeoutMs });
   }
 
+  /** Whether the page shows its figures as no longer live (connection lost). */
+  async looksStale(): Promise<boolean> {
+    return ((await this.page.locator('main.page').getAttribute('class')) ?? '').includes('stale');
+  }
+
   /** Times (ms, page clock) at which the page opened a /ws-frontend socket. */
   async socketAttempts(): Promise<number[]> {
     return this.page.evaluate(() =>

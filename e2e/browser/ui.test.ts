@@ -141,6 +141,7 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
     await dashboard.stop();
     await ui.waitForConnection('waiting');
     await ui.page.locator('.banner').waitFor();
+    expect(await ui.looksStale()).toBe(true);
     // Stay down long enough for several attempts: 1 s, 1.5 s, 2.25 s (each up to 20% shorter).
     await ui.page.waitForTimeout(5_000);
 
@@ -159,6 +160,7 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
     await ui.page.locator('.banner').waitFor({ state: 'detached' });
     await ui.card(forgotten).root.waitFor({ state: 'detached' });
     expect(await ui.serverIdsOnCards()).toEqual([id]);
+    expect(await ui.looksStale()).toBe(false);
 
     expect(await ui.documentMarked()).toBe(true);
     const attempts = await ui.socketAttempts();

@@ -8,7 +8,7 @@ import { Header } from './components/Header';
 import { Summary } from './components/Summary';
 import { TableView } from './components/TableView';
 import { Toolbar } from './components/Toolbar';
-import { connectionState } from './connection';
+import { connectionState, lostAt } from './connection';
 import { t } from './i18n';
 import { listing, query, statusFilter, viewMode } from './list';
 import { detailsId } from './route';
@@ -45,7 +45,7 @@ export function App() {
     <>
       <Header />
       <ConnectionBanner />
-      <main class="page">
+      <main class="page" classList={{ stale: connectionState().phase !== 'open' && lostAt() !== undefined }}>
         <Show when={detailsId()} keyed fallback={<ServerList />}>
           {(id) => <DetailsView id={id} />}
         </Show>
