@@ -97,6 +97,18 @@ export class DashboardPage {
     await this.page.locator('[data-view="cards"]').click();
   }
 
+  async sortCardsBy(key: string): Promise<void> {
+    await this.page.locator('.sort-menu select').selectOption(key);
+  }
+
+  async reverseCardOrder(): Promise<void> {
+    await this.page.locator('[data-action="sort-direction"]').click();
+  }
+
+  async cardSortKey(): Promise<string> {
+    return this.page.locator('.sort-menu select').inputValue();
+  }
+
   group(name: string): Locator {
     return this.page.locator(`.group[data-group="${name}"]`);
   }
@@ -152,6 +164,27 @@ export class DashboardPage {
     const details = new DetailsPage(this.page);
     await details.root.waitFor();
     return details;
+  }
+
+  /**
+   * Scrolls through the page as a person would (cards fetch their sparkline history when they come into view),
+   * then keeps every card rendered: off-screen cards otherwise skip rendering (content-visibility: auto), and a
+   * full-page screenshot and the overflow check must cover them all.
+   */
+  async renderAllCards(): Promise<void> {
+    const height = await this.page.evaluate(() => document.documentElement.scrollHeight);
+    const step = this.page.viewportSize()?.height ?? 800;
+    for (let y = 0; y < height; y += step) {
+      await this.page.evaluate((top) => scrollTo(0, top), y);
+      await this.page.waitForTimeout(100);
+    }
+    await this.page.evaluate(() => {
+      scrollTo(0, 0);
+      for (const card of Array.from(document.querySelectorAll<HTMLElement>('.card'))) {
+        card.style.contentVisibility = 'visible';
+      }
+    });
+    await this.page.waitForLoadState('networkidle');
   }
 
   /**

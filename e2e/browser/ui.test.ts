@@ -214,10 +214,28 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
     await ui.search('nothing-like-this');
     await ui.page.locator('.empty', { hasText: 'nothing-like-this' }).waitFor();
 
-    // Cards: the same search, and a group collapses and opens again.
+    // Cards: the table's order carries over (name), the sort menu changes it, a group collapses and opens.
     await ui.search('');
     await ui.showCards();
     await ui.waitForServer('hk-web-01');
+    expect(await ui.cardSortKey()).toBe('name');
+    expect(await ui.serverIdsOnCards()).toEqual(names);
+    await ui.sortCardsBy('cpu');
+    await ui.page.waitForFunction(
+      (expected) =>
+        Array.from(document.querySelectorAll('.card'))
+          .map((c) => c.getAttribute('data-server-id'))
+          .join(',') === expected.join(','),
+      byCpu,
+    );
+    await ui.reverseCardOrder();
+    await ui.page.waitForFunction(
+      (expected) =>
+        Array.from(document.querySelectorAll('.card'))
+          .map((c) => c.getAttribute('data-server-id'))
+          .join(',') === expected.join(','),
+      [...byCpu].reverse(),
+    );
     await ui.toggleGroup('production');
     await ui.card('hk-web-01').root.waitFor({ state: 'detached' });
     expect(await ui.group('production').locator('.group-toggle').getAttribute('aria-expanded')).toBe('false');
@@ -409,6 +427,7 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
             Array.from(document.querySelectorAll<HTMLImageElement>('img.flag')).every((img) => img.complete),
           );
           const name = `${viewport.width}x${viewport.height}-${colorScheme}`;
+          await ui.renderAllCards();
           expect(await ui.overflows()).toEqual([]);
           await ui.screenshot(`cards-${name}`);
 

@@ -2,6 +2,7 @@
 // Pure functions of the servers' latest info, so they are cheap to recompute and easy to test.
 
 import type { FrontendServerInfo } from '@sss/protocol';
+import type { MessageKey } from './messages';
 
 export const SORT_KEYS = [
   'name',
@@ -16,6 +17,20 @@ export const SORT_KEYS = [
   'lastSeen',
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+
+/** What each sort key is called on screen (table headings, the cards' sort menu). */
+export const SORT_LABELS: Record<SortKey, MessageKey> = {
+  name: 'name',
+  status: 'status',
+  group: 'group',
+  cpu: 'cpu',
+  memory: 'memory',
+  disk: 'disk',
+  netIn: 'networkIn',
+  netOut: 'networkOut',
+  uptime: 'uptime',
+  lastSeen: 'lastUpdate',
+};
 export type SortDir = 'asc' | 'desc';
 export interface Sort {
   key: SortKey;

@@ -6,36 +6,36 @@ import { now } from '../clock';
 import { speed } from '../format';
 import { ago, duration, t } from '../i18n';
 import { listing, sort, sortBy } from '../list';
-import type { MessageKey } from '../messages';
 import { serverHref } from '../route';
 import type { ServerEntry } from '../store';
-import { diskUsage, isOnline, type SortKey } from '../view';
+import { diskUsage, isOnline, SORT_LABELS, type SortKey } from '../view';
 import { Flag } from './Flag';
 import { ArrowDown, ArrowUp } from './Icons';
 import { Meter } from './Meter';
 
-const COLUMNS: { key: SortKey; label: MessageKey; class?: string; dotOnly?: boolean }[] = [
-  { key: 'status', label: 'status', class: 'col-status', dotOnly: true },
-  { key: 'name', label: 'name', class: 'col-name' },
-  { key: 'group', label: 'group', class: 'col-group' },
-  { key: 'cpu', label: 'cpu', class: 'col-meter' },
-  { key: 'memory', label: 'memory', class: 'col-meter' },
-  { key: 'disk', label: 'disk', class: 'col-meter' },
-  { key: 'netIn', label: 'networkIn', class: 'num' },
-  { key: 'netOut', label: 'networkOut', class: 'num' },
-  { key: 'uptime', label: 'uptime', class: 'num' },
-  { key: 'lastSeen', label: 'lastUpdate', class: 'num' },
+const COLUMNS: { key: SortKey; class: string; dotOnly?: boolean }[] = [
+  { key: 'status', class: 'col-status', dotOnly: true },
+  { key: 'name', class: 'col-name' },
+  { key: 'group', class: 'col-group' },
+  { key: 'cpu', class: 'col-meter' },
+  { key: 'memory', class: 'col-meter' },
+  { key: 'disk', class: 'col-meter' },
+  { key: 'netIn', class: 'num' },
+  { key: 'netOut', class: 'num' },
+  { key: 'uptime', class: 'num' },
+  { key: 'lastSeen', class: 'num' },
 ];
 
-function Heading(props: { key: SortKey; label: MessageKey; class?: string; dotOnly?: boolean }) {
+function Heading(props: { key: SortKey; class: string; dotOnly?: boolean }) {
+  const label = () => t(SORT_LABELS[props.key]);
   const active = () => sort().key === props.key;
   const ariaSort = (): JSX.AriaAttributes['aria-sort'] =>
     active() ? (sort().dir === 'asc' ? 'ascending' : 'descending') : 'none';
   return (
     <th class={props.class} aria-sort={ariaSort()} data-sort-key={props.key}>
-      <button type="button" class="sort" onClick={() => sortBy(props.key)} title={t(props.label)}>
+      <button type="button" class="sort" onClick={() => sortBy(props.key)} title={label()}>
         {props.dotOnly ? <span class="dot" /> : null}
-        <span classList={{ 'sr-only': props.dotOnly }}>{t(props.label)}</span>
+        <span classList={{ 'sr-only': props.dotOnly }}>{label()}</span>
         <span class="sort-mark" classList={{ on: active() }}>
           {active() && sort().dir === 'asc' ? <ArrowUp /> : <ArrowDown />}
         </span>

@@ -1,9 +1,39 @@
 // Search box and the cards/table switch. "/" focuses the search from anywhere on the page.
 
-import { onCleanup, onMount } from 'solid-js';
+import { For, onCleanup, onMount, Show } from 'solid-js';
 import { t } from '../i18n';
-import { query, setQuery, setViewMode, viewMode } from '../list';
-import { Grid, Rows, Search } from './Icons';
+import { query, setQuery, setSort, setViewMode, sort, viewMode } from '../list';
+import { defaultDir, SORT_KEYS, SORT_LABELS, type SortKey } from '../view';
+import { ArrowDown, ArrowUp, Grid, Rows, Search } from './Icons';
+
+/** The cards' sort order (the table sorts by its headings). */
+function SortMenu() {
+  return (
+    <div class="sort-menu">
+      <select
+        aria-label={t('sortBy')}
+        title={t('sortBy')}
+        value={sort().key}
+        onChange={(e) => {
+          const key = e.currentTarget.value as SortKey;
+          setSort({ key, dir: defaultDir(key) });
+        }}
+      >
+        <For each={[...SORT_KEYS]}>{(key) => <option value={key}>{t(SORT_LABELS[key])}</option>}</For>
+      </select>
+      <button
+        type="button"
+        class="icon-button"
+        data-action="sort-direction"
+        title={sort().dir === 'asc' ? t('ascending') : t('descending')}
+        aria-label={sort().dir === 'asc' ? t('ascending') : t('descending')}
+        onClick={() => setSort({ key: sort().key, dir: sort().dir === 'asc' ? 'desc' : 'asc' })}
+      >
+        {sort().dir === 'asc' ? <ArrowUp /> : <ArrowDown />}
+      </button>
+    </div>
+  );
+}
 
 export function Toolbar() {
   let input!: HTMLInputElement;
@@ -34,6 +64,9 @@ export function Toolbar() {
           }}
         />
       </label>
+      <Show when={viewMode() === 'cards'}>
+        <SortMenu />
+      </Show>
       <div class="segmented">
         <button
           type="button"
