@@ -39,10 +39,6 @@ const sparkChanged = new Set<ServerEntry>();
 let generation = 0;
 let scheduled = false;
 
-export function serverById(id: string): ServerEntry | undefined {
-  return byId.get(id);
-}
-
 /** Called for every /ws-frontend message. */
 export function receive(info: FrontendServerInfo): void {
   const entry = byId.get(info.serverId);

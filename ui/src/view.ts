@@ -37,8 +37,7 @@ export interface Sort {
   dir: SortDir;
 }
 
-export const STATUS_FILTERS = ['all', 'online', 'offline'] as const;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
+export type StatusFilter = 'all' | 'online' | 'offline';
 
 /** The fields filtering looks at: a server's info, or the store's smaller copy of them. */
 type Identity = Pick<FrontendServerInfo, 'serverId' | 'serverName' | 'group' | 'online'>;

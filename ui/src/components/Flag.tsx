@@ -14,7 +14,7 @@ for (const [path, url] of Object.entries(files)) {
 /** Codes people write that are not ISO 3166-1. */
 const ALIASES: Record<string, string> = { UK: 'GB', EL: 'GR' };
 
-export function flagUrl(countryCode: string | undefined): string | undefined {
+function flagUrl(countryCode: string | undefined): string | undefined {
   if (!countryCode) return undefined;
   const code = countryCode.trim().toUpperCase();
   return FLAGS.get(ALIASES[code] ?? code);

@@ -15,7 +15,7 @@ import { Meter } from './Meter';
 import { Sparkline } from './Sparkline';
 import { whenVisible } from './visible';
 
-export function subtitle(info: FrontendServerInfo): string {
+function subtitle(info: FrontendServerInfo): string {
   const parts = [info.location, info.system.platform && `${info.system.platform} ${info.system.arch}`.trim()];
   return parts.filter(Boolean).join(' · ');
 }
