@@ -97,6 +97,7 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
     await card.waitForMeter('cpu', '95%');
     expect((await card.meter('cpu')).level).toBe('crit');
     expect(await ui.counts()).toEqual({ total: 1, online: 1, offline: 0 });
+    expect(await ui.page.title()).toBe('1/1 Online · Server Status');
     // Each live report also extends the sparkline.
     expect(await card.sparklinePoints()).toBeGreaterThanOrEqual(3);
   });

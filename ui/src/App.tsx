@@ -1,6 +1,6 @@
 // The page: top bar, then either the server list (summary, toolbar, cards or table) or one server's details.
 
-import { Show } from 'solid-js';
+import { createEffect, Show } from 'solid-js';
 import { CardsView } from './components/CardsView';
 import { ConnectionBanner } from './components/ConnectionStatus';
 import { DetailsView } from './components/DetailsView';
@@ -41,6 +41,11 @@ function ServerList() {
 }
 
 export function App() {
+  // The tab says how many servers are up, so a pinned tab is a status light of its own.
+  createEffect(() => {
+    const { online, total } = listing.counts();
+    document.title = total > 0 ? `${online}/${total} ${t('online')} · ${t('title')}` : t('title');
+  });
   return (
     <>
       <Header />
