@@ -4,10 +4,11 @@
 // renderer's main thread was (CDP Performance.getMetrics TaskDuration).
 
 import type { Page } from 'playwright-core';
-import { freePort, launchChromium } from '../e2e/browser/browser';
+import { launchChromium } from '../e2e/browser/browser';
 import { Feed } from '../e2e/browser/feed';
 import { fleet } from '../e2e/browser/fleet';
 import { DashboardPage } from '../e2e/browser/pages';
+import { freePort } from '../e2e/support/ports';
 import { startDashboard, stopAll } from '../e2e/support/processes';
 
 const SERVERS = Number(process.env.SSS_BENCH_SERVERS ?? 500);

@@ -1,6 +1,5 @@
-import { seedExample } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
-import { HistoryRing, pointOf } from './history';
+import { HistoryRing } from './history';
 
 const point = (n: number) => ({
   cpu: n,
@@ -66,25 +65,5 @@ describe('HistoryRing', () => {
       netOut: [0.1],
     });
     expect(ring.toJSON('a', 5).netIn).toEqual([1048576.5]);
-  });
-});
-
-describe('pointOf', () => {
-  it('takes percentages and speeds, summing disk speeds over filesystems', () => {
-    const info = seedExample();
-    info.disk.push({
-      ...info.disk[0],
-      path: '/data',
-      readSpeed: 100,
-      writeSpeed: 200,
-    } as (typeof info.disk)[0]);
-    expect(pointOf(info)).toEqual({
-      cpu: 45.2,
-      memory: 50,
-      netIn: 1048576,
-      netOut: 524288,
-      diskRead: 1048576 + 100,
-      diskWrite: 524288 + 200,
-    });
   });
 });

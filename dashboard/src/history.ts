@@ -1,24 +1,4 @@
-import { HISTORY_SERIES, type HistorySeries, type ServerHistory, type ServerInfo } from '@sss/protocol';
-
-export type HistoryPoint = Record<HistorySeries, number>;
-
-/** One history point from a report: percentages and bytes per second, disk speeds summed over filesystems. */
-export function pointOf(info: ServerInfo): HistoryPoint {
-  let diskRead = 0;
-  let diskWrite = 0;
-  for (const d of info.disk) {
-    diskRead += d.readSpeed;
-    diskWrite += d.writeSpeed;
-  }
-  return {
-    cpu: info.cpu.percent,
-    memory: info.memory.usedPercent,
-    netIn: info.network.inSpeed,
-    netOut: info.network.outSpeed,
-    diskRead,
-    diskWrite,
-  };
-}
+import { HISTORY_SERIES, type HistoryPoint, type HistorySeries, type ServerHistory } from '@sss/protocol';
 
 /**
  * A fixed-size ring of the last `capacity` points, one typed array per column, allocated once: receipt times as

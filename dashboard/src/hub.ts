@@ -1,6 +1,11 @@
-import { type FrontendServerInfo, OFFLINE_AFTER_INTERVALS, type ServerInfo } from '@sss/protocol';
+import {
+  type FrontendServerInfo,
+  historyPointOf,
+  OFFLINE_AFTER_INTERVALS,
+  type ServerInfo,
+} from '@sss/protocol';
 import type { ServerEntry } from './config';
-import { HistoryRing, pointOf } from './history';
+import { HistoryRing } from './history';
 
 export interface ServerState {
   readonly id: string;
@@ -90,7 +95,7 @@ export class Hub {
       };
       this.servers.set(state.id, state);
     }
-    state.history.push(now / 1000, pointOf(info));
+    state.history.push(now / 1000, historyPointOf(info));
     this.publish(state);
     return state;
   }

@@ -4,8 +4,9 @@
 import type { ServerInfo } from '@sss/protocol';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports';
 import { type Dashboard, startDashboard, stopAll } from '../support/processes';
-import { chromiumPath, freePort, launchChromium } from './browser';
+import { chromiumPath, launchChromium } from './browser';
 import { Feed } from './feed';
 import { fleet } from './fleet';
 import { DashboardPage } from './pages';

@@ -1,6 +1,5 @@
-import { seedExample } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
-import { append, type Columns, emptyColumns, prependHistory, type Sample, sampleOf } from './series';
+import { append, type Columns, emptyColumns, prependHistory, type Sample } from './series';
 
 const sample = (cpu: number): Sample => ({ cpu, memory: 50, netIn: 1, netOut: 2, diskRead: 3, diskWrite: 4 });
 
@@ -11,24 +10,6 @@ function history(ts: number[]): Columns {
 }
 
 describe('series', () => {
-  it('takes the history point of a report, disk speeds summed', () => {
-    const info = { ...seedExample(), online: true, lastSeen: 1 };
-    info.disk.push({
-      ...(info.disk[0] as (typeof info.disk)[number]),
-      path: '/data',
-      readSpeed: 10,
-      writeSpeed: 20,
-    });
-    expect(sampleOf(info)).toEqual({
-      cpu: 45.2,
-      memory: 50,
-      netIn: 1048576,
-      netOut: 524288,
-      diskRead: 1048576 + 10,
-      diskWrite: 524288 + 20,
-    });
-  });
-
   it('appends newer points only (the offline message repeats the last report) and keeps the newest', () => {
     const cols = emptyColumns();
     expect(append(cols, 10, sample(1), 3)).toBe(true);

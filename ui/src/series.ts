@@ -1,36 +1,13 @@
 // Short per-server time series for sparklines and charts, in the dashboard's history layout (columns, oldest
 // first): filled from live messages as they arrive and back-filled from GET /api/servers/:id/history.
 
-import {
-  type FrontendServerInfo,
-  HISTORY_SERIES,
-  type HistorySeries,
-  type ServerHistory,
-} from '@sss/protocol';
+import { HISTORY_SERIES, type HistoryPoint, type HistorySeries, type ServerHistory } from '@sss/protocol';
 
 export type Columns = Pick<ServerHistory, 't' | HistorySeries>;
-export type Sample = Record<HistorySeries, number>;
+export type Sample = HistoryPoint;
 
 export function emptyColumns(): Columns {
   return { t: [], cpu: [], memory: [], netIn: [], netOut: [], diskRead: [], diskWrite: [] };
-}
-
-/** The history point the dashboard would record for this report (disk speeds summed over filesystems). */
-export function sampleOf(info: FrontendServerInfo): Sample {
-  let diskRead = 0;
-  let diskWrite = 0;
-  for (const d of info.disk) {
-    diskRead += d.readSpeed;
-    diskWrite += d.writeSpeed;
-  }
-  return {
-    cpu: info.cpu.percent,
-    memory: info.memory.usedPercent,
-    netIn: info.network.inSpeed,
-    netOut: info.network.outSpeed,
-    diskRead,
-    diskWrite,
-  };
 }
 
 /**

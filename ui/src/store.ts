@@ -3,10 +3,10 @@
 // filtered, grouped and ordered by (name, group, online) has a signal of its own that changes only when those
 // do. Messages are applied once per animation frame in one batch.
 
-import type { FrontendServerInfo } from '@sss/protocol';
+import { type FrontendServerInfo, historyPointOf } from '@sss/protocol';
 import { type Accessor, batch, createSignal, type Setter } from 'solid-js';
 import { fetchHistory } from './api';
-import { append, type Columns, emptyColumns, prependHistory, sampleOf } from './series';
+import { append, type Columns, emptyColumns, prependHistory } from './series';
 
 /** Points kept per server for the card sparklines: 5 minutes at the default 5 s interval. */
 export const SPARK_POINTS = 60;
@@ -42,7 +42,7 @@ let scheduled = false;
 /** Called for every /ws-frontend message. */
 export function receive(info: FrontendServerInfo): void {
   const entry = byId.get(info.serverId);
-  if (entry && !info.removed && append(entry.spark, info.lastSeen, sampleOf(info), SPARK_POINTS)) {
+  if (entry && !info.removed && append(entry.spark, info.lastSeen, historyPointOf(info), SPARK_POINTS)) {
     sparkChanged.add(entry);
   }
   if (entry) entry.generation = generation;
@@ -102,7 +102,7 @@ function createEntry(info: FrontendServerInfo): ServerEntry {
   const [meta, setMeta] = createSignal(metaOf(info));
   const [sparkVersion, setSparkVersion] = createSignal(0);
   const spark = emptyColumns();
-  append(spark, info.lastSeen, sampleOf(info), SPARK_POINTS);
+  append(spark, info.lastSeen, historyPointOf(info), SPARK_POINTS);
   return {
     id: info.serverId,
     info: get,

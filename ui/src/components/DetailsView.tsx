@@ -1,12 +1,12 @@
 // One server in full: live figures, history charts, every filesystem and the system facts.
 
-import type { FrontendServerInfo } from '@sss/protocol';
+import { type FrontendServerInfo, historyPointOf } from '@sss/protocol';
 import { createEffect, createMemo, createResource, createSignal, Index, on, onCleanup, Show } from 'solid-js';
 import { ApiError, fetchHistory, fetchServer } from '../api';
 import { now } from '../clock';
 import { bytes, clock, percent, speed } from '../format';
 import { ago, duration, t } from '../i18n';
-import { append, emptyColumns, prependHistory, sampleOf } from '../series';
+import { append, emptyColumns, prependHistory } from '../series';
 import { type ServerEntry, servers } from '../store';
 import { diskUsage, isOnline } from '../view';
 import { countryName, Flag } from './Flag';
@@ -58,7 +58,7 @@ function ServerDetails(props: { entry: ServerEntry }) {
   const [historyError, setHistoryError] = createSignal<string | undefined>();
   createEffect(
     on(info, (i) => {
-      if (append(cols, i.lastSeen, sampleOf(i), HISTORY_POINTS)) setVersion((v) => v + 1);
+      if (append(cols, i.lastSeen, historyPointOf(i), HISTORY_POINTS)) setVersion((v) => v + 1);
     }),
   );
   const abort = new AbortController();
