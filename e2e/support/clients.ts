@@ -1,5 +1,6 @@
 import type { FrontendServerInfo, ServerInfo } from '@sss/protocol';
 import { WebSocket } from 'ws';
+import { Recorder } from './recorder';
 
 export interface Closed {
   code: number;
@@ -49,15 +50,14 @@ export function sendReport(ws: WebSocket, info: ServerInfo): void {
 /** A /ws-frontend client that records every message with the time it arrived. */
 export class FrontendClient {
   readonly ws: WebSocket;
-  readonly messages: { at: number; info: FrontendServerInfo }[] = [];
-  private waiters = new Set<() => void>();
+  private readonly received = new Recorder<{ at: number; info: FrontendServerInfo }>();
+  readonly messages: readonly { at: number; info: FrontendServerInfo }[] = this.received.items;
 
   constructor(wsUrl: string, query = '') {
     this.ws = new WebSocket(`${wsUrl}/ws-frontend${query}`);
     this.ws.on('error', () => {});
     this.ws.on('message', (data) => {
-      this.messages.push({ at: performance.now(), info: JSON.parse(data.toString()) as FrontendServerInfo });
-      for (const wake of this.waiters) wake();
+      this.received.push({ at: performance.now(), info: JSON.parse(data.toString()) as FrontendServerInfo });
     });
   }
 
@@ -65,33 +65,14 @@ export class FrontendClient {
     return opened(this.ws, timeoutMs);
   }
 
-  /** The first message (already received or future) after index `from` that matches. */
+  /** The first message (already received or future) from index `from` on that matches. */
   waitFor(
     match: (info: FrontendServerInfo) => boolean,
     timeoutMs = 5_000,
     from = 0,
   ): Promise<{ at: number; info: FrontendServerInfo }> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.messages.slice(from).find((m) => match(m.info));
-        if (!found) return false;
-        cleanup();
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(
-          new Error(`no matching frontend message within ${timeoutMs} ms (${this.messages.length} received)`),
-        );
-      }, timeoutMs);
-      const wake = () => void check();
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-      };
-      if (!check()) this.waiters.add(wake);
-    });
+    const what = () => `no such frontend message among ${this.messages.length}`;
+    return this.received.waitFor((m) => match(m.info), timeoutMs, what, from);
   }
 
   close(): void {

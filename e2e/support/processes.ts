@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { agentMain, dashboardMain } from './paths';
+import { Recorder } from './recorder';
 
 export interface LogLine {
   level?: number;
@@ -11,10 +12,10 @@ export interface LogLine {
 
 /** A program of ours started as a real process; its stdout is pino JSON, one object per line. */
 export class Program {
-  readonly lines: LogLine[] = [];
+  private readonly log = new Recorder<LogLine>();
+  readonly lines: readonly LogLine[] = this.log.items;
   readonly stderr: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters = new Set<() => void>();
 
   constructor(
     readonly name: string,
@@ -29,8 +30,7 @@ export class Program {
         } catch {
           line = { msg: text };
         }
-        this.lines.push(line);
-        for (const wake of this.waiters) wake();
+        this.log.push(line);
       });
     }
     child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
@@ -38,27 +38,11 @@ export class Program {
 
   /** Resolves with the first log line (already seen or future) that matches, or rejects after timeoutMs. */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.lines.find(match);
-        if (!found) return false;
-        cleanup();
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(
-          new Error(`${this.name}: no matching log line within ${timeoutMs} ms; output:\n${this.output()}`),
-        );
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-      };
-      const wake = () => void check();
-      if (!check()) this.waiters.add(wake);
-    });
+    return this.log.waitFor(
+      match,
+      timeoutMs,
+      () => `${this.name} logged no such line; output:\n${this.output()}`,
+    );
   }
 
   output(): string {
