@@ -40,6 +40,19 @@ class HttpError extends Error {
   }
 }
 
+/** Resolves when the response can take more, or is gone. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** The token a browser presented, from the query or an Authorization header. */
 export function presentedToken(url: URL, authorization: string | undefined): string | undefined {
   const fromQuery = url.searchParams.get(FRONTEND_TOKEN_PARAM);
@@ -67,8 +80,12 @@ export function createApp(options: HttpOptions): express.Express {
   });
   app.get(Paths.metrics, async (_req, res, next) => {
     try {
-      const body = await metrics.registry.metrics();
-      res.type(metrics.registry.contentType).send(body);
+      res.type(metrics.registry.contentType);
+      for await (const chunk of metrics.exposition()) {
+        if (!res.write(chunk)) await drained(res);
+        if (res.destroyed) return; // Prometheus gave up (scrape timeout); stop building the rest
+      }
+      res.end();
     } catch (err) {
       next(err);
     }
