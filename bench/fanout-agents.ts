@@ -24,6 +24,7 @@ function connect(id: string): Promise<WebSocket> {
   });
 }
 
+let sent = 0;
 const sockets: WebSocket[] = [];
 for (let i = 0; i < count; i += CONNECT_CONCURRENCY) {
   const batch = Array.from(
@@ -43,8 +44,9 @@ const templates = sockets.map((_, i) => {
 sockets.forEach((ws, i) => {
   const [head, tail] = templates[i] ?? ['', ''];
   const send = () => {
-    if (ws.readyState === WebSocket.OPEN)
-      ws.send(head + ((performance.timeOrigin + performance.now()) / 1000).toFixed(6) + tail);
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send(head + ((performance.timeOrigin + performance.now()) / 1000).toFixed(6) + tail);
+    sent++;
   };
   setTimeout(
     () => {
@@ -56,8 +58,6 @@ sockets.forEach((ws, i) => {
 });
 
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'stop') {
-    for (const ws of sockets) ws.terminate();
-    process.exit(0);
-  }
+  if (message.type === 'start') sent = 0;
+  else if (message.type === 'stop') process.send?.({ type: 'result', sent });
 });

@@ -67,32 +67,29 @@ async function measure(agents: number): Promise<Result> {
     children.push(...agentProcs);
     await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
 
-    const frontendProcs = children.slice(0, FRONTEND_PROCESSES);
     const pid = dashboard.child.pid ?? 0;
-    for (const p of frontendProcs) p.send({ type: 'start' });
+    for (const p of children) p.send({ type: 'start' });
     const cpuStart = cpuSeconds(pid);
-    const reportsStart = await reportsTotal(dashboard.url);
     const start = performance.now();
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
-    const results = await Promise.all(
-      frontendProcs.map(
-        (p) =>
-          new Promise<{ received: number; latencies: number[] }>((resolve) => {
-            p.on('message', (m: { type: string; received: number; latencies: number[] }) => {
-              if (m.type === 'result') resolve(m);
-            });
-            p.send({ type: 'stop' });
-          }),
-      ),
-    );
+    type Counts = { type: string; sent?: number; received?: number; latencies?: number[] };
+    const stop = (p: ChildProcess) =>
+      new Promise<Counts>((resolve) => {
+        p.on('message', (m: Counts) => {
+          if (m.type === 'result') resolve(m);
+        });
+        p.send({ type: 'stop' });
+      });
+    const results = await Promise.all(children.map(stop));
     const seconds = (performance.now() - start) / 1000;
     const cpuPercent = ((cpuSeconds(pid) - cpuStart) / seconds) * 100;
-    const reports = (await reportsTotal(dashboard.url)) - reportsStart;
-    const latencies = Float64Array.from(results.flatMap((r) => r.latencies)).sort();
+    const sum = (pick: (r: (typeof results)[0]) => number | undefined) =>
+      results.reduce((total, r) => total + (pick(r) ?? 0), 0);
+    const latencies = Float64Array.from(results.flatMap((r) => r.latencies ?? [])).sort();
     return {
       agents,
-      inPerSecond: reports / seconds,
-      outPerSecond: results.reduce((sum, r) => sum + r.received, 0) / seconds,
+      inPerSecond: sum((r) => r.sent) / seconds,
+      outPerSecond: sum((r) => r.received) / seconds,
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       max: quantile(latencies, 1),
@@ -103,11 +100,6 @@ async function measure(agents: number): Promise<Result> {
     for (const c of children) c.kill();
     await stopAll();
   }
-}
-
-async function reportsTotal(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^sss_reports_total (\S+)$/m.exec(text)?.[1]);
 }
 
 export async function run(): Promise<void> {
