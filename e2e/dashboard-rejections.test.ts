@@ -25,12 +25,9 @@ describe('dashboard rejections', () => {
   /** After each rejection the healthy reporter's next report still reaches the frontend. */
   async function othersStillServed(): Promise<void> {
     const percent = Math.round(Math.random() * 100);
+    const from = watcher.messages.length;
     sendReport(healthy, { ...seedExample(), serverId: 'healthy', cpu: { ...seedExample().cpu, percent } });
-    await watcher.waitFor(
-      (m) => m.serverId === 'healthy' && m.cpu.percent === percent,
-      5_000,
-      watcher.messages.length - 1,
-    );
+    await watcher.waitFor((m) => m.serverId === 'healthy' && m.cpu.percent === percent, 5_000, from);
   }
 
   async function rejectedCount(reason: string): Promise<number> {

@@ -14,7 +14,7 @@ export class Recorder<T> {
    */
   waitFor(match: (item: T) => boolean, timeoutMs: number, describe: () => string, from = 0): Promise<T> {
     return new Promise((resolve, reject) => {
-      let next = from;
+      let next = Math.max(0, from);
       const check = () => {
         for (; next < this.items.length; next++) {
           const item = this.items[next] as T;
