@@ -58,6 +58,9 @@ export function startTraced(
         '-f',
         '-ttt',
         '-qq',
+        // Whole argument strings (strace cuts them at 32 characters), so the exec of main shows its path.
+        '-s',
+        '4096',
         '-e',
         'trace=execve,fork,vfork,clone,clone3',
         '-e',
