@@ -1,22 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_ID_RULE, SettingError } from '@sss/protocol';
+import { SERVER_ID_RULE } from '@sss/protocol';
+import { settingErrorOf } from '@sss/protocol/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseFileConfig, resolveServerId } from './config';
 
 const dir = mkdtempSync(join(tmpdir(), 'sss-agent-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function error(fn: () => unknown): SettingError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SettingError) return err;
-    throw err;
-  }
-  throw new Error('expected a SettingError');
-}
 
 describe('server id', () => {
   it('is SSS_SERVER_ID, else NODE_NAME, else the hostname', () => {
@@ -26,11 +17,15 @@ describe('server id', () => {
   });
 
   it('stops with a message naming the rule when invalid, wherever it came from', () => {
-    const fromEnv = error(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_SERVER_ID: 'web 1' }, []));
+    const fromEnv = settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_SERVER_ID: 'web 1' }, []));
     expect(fromEnv.message).toBe(`SSS_SERVER_ID must be ${SERVER_ID_RULE}, got "web 1"`);
-    const fromNode = error(() => loadConfig({ SSS_AUTH_SECRET: 's', NODE_NAME: 'x'.repeat(254) }, []));
+    const fromNode = settingErrorOf(() =>
+      loadConfig({ SSS_AUTH_SECRET: 's', NODE_NAME: 'x'.repeat(254) }, []),
+    );
     expect(fromNode.message).toContain(`from NODE_NAME is invalid: a server id must be ${SERVER_ID_RULE}`);
-    const fromHost = error(() => resolveServerId({ serverId: undefined, nodeName: undefined }, 'my host'));
+    const fromHost = settingErrorOf(() =>
+      resolveServerId({ serverId: undefined, nodeName: undefined }, 'my host'),
+    );
     expect(fromHost.message).toContain('"my host" from the hostname is invalid');
   });
 });
@@ -83,28 +78,30 @@ describe('settings', () => {
   });
 
   it('rejects bad values naming the setting and the valid values', () => {
-    expect(error(() => loadConfig({}, [])).message).toContain(
+    expect(settingErrorOf(() => loadConfig({}, [])).message).toContain(
       'SSS_AUTH_SECRET or SSS_AUTH_SECRET_FILE is required',
     );
     expect(
-      error(() => loadConfig({ SSS_AUTH_SECRET: 'a', SSS_AUTH_SECRET_FILE: 'b' }, [])).message,
+      settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 'a', SSS_AUTH_SECRET_FILE: 'b' }, [])).message,
     ).toContain('only one of');
     expect(
-      error(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_DASHBOARD_URL: 'http://x/ws-report' }, [])).message,
+      settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_DASHBOARD_URL: 'http://x/ws-report' }, []))
+        .message,
     ).toBe(
       'SSS_DASHBOARD_URL must be a ws:// or wss:// URL such as ws://127.0.0.1:8900/ws-report, got "http://x/ws-report"',
     );
-    expect(error(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_INTERVAL: '0' }, [])).message).toContain(
-      'SSS_INTERVAL must be a number from 0.1 to 3600',
-    );
-    expect(error(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_HEALTH_PORT: '70000' }, [])).setting).toBe(
-      'SSS_HEALTH_PORT',
-    );
-    expect(error(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_LOG_LEVEL: 'loud' }, [])).message).toContain(
-      'trace, debug, info, warn, error, fatal, silent',
-    );
     expect(
-      error(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_CONFIG: join(dir, 'missing.yaml') }, [])).message,
+      settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_INTERVAL: '0' }, [])).message,
+    ).toContain('SSS_INTERVAL must be a number from 0.1 to 3600');
+    expect(
+      settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_HEALTH_PORT: '70000' }, [])).setting,
+    ).toBe('SSS_HEALTH_PORT');
+    expect(
+      settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_LOG_LEVEL: 'loud' }, [])).message,
+    ).toContain('trace, debug, info, warn, error, fatal, silent');
+    expect(
+      settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_CONFIG: join(dir, 'missing.yaml') }, []))
+        .message,
     ).toContain('SSS_CONFIG: cannot read');
   });
 });
@@ -137,21 +134,23 @@ describe('SSS_CONFIG file', () => {
   });
 
   it('rejects unknown keys and bad values with the valid ones', () => {
-    expect(error(() => parseFileConfig('disk: {}\n', 'a.yaml')).message).toBe(
+    expect(settingErrorOf(() => parseFileConfig('disk: {}\n', 'a.yaml')).message).toBe(
       'a.yaml: unknown key "disk"; valid keys: network, disks',
     );
-    expect(error(() => parseFileConfig('disks:\n  mountpoints: []\n', 'a.yaml')).message).toBe(
+    expect(settingErrorOf(() => parseFileConfig('disks:\n  mountpoints: []\n', 'a.yaml')).message).toBe(
       'a.yaml: unknown key "disks.mountpoints"; valid keys: mountPoints, excludeMountPoints, excludeFsTypes, statfsTimeoutMs',
     );
-    expect(error(() => parseFileConfig('disks:\n  excludeFsTypes: ["("]\n', 'a.yaml')).message).toContain(
-      'disks.excludeFsTypes has an invalid regular expression "("',
-    );
-    expect(error(() => parseFileConfig('disks:\n  statfsTimeoutMs: 0\n', 'a.yaml')).message).toContain(
-      'from 10 to 60000',
-    );
-    expect(error(() => parseFileConfig('network: [eth0]\n', 'a.yaml')).message).toContain(
+    expect(
+      settingErrorOf(() => parseFileConfig('disks:\n  excludeFsTypes: ["("]\n', 'a.yaml')).message,
+    ).toContain('disks.excludeFsTypes has an invalid regular expression "("');
+    expect(
+      settingErrorOf(() => parseFileConfig('disks:\n  statfsTimeoutMs: 0\n', 'a.yaml')).message,
+    ).toContain('from 10 to 60000');
+    expect(settingErrorOf(() => parseFileConfig('network: [eth0]\n', 'a.yaml')).message).toContain(
       'network must be a mapping with keys interface',
     );
-    expect(error(() => parseFileConfig('a: [\n', 'a.yaml')).message).toContain('a.yaml is not valid YAML');
+    expect(settingErrorOf(() => parseFileConfig('a: [\n', 'a.yaml')).message).toContain(
+      'a.yaml is not valid YAML',
+    );
   });
 });

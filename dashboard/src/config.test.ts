@@ -1,18 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SettingError } from '@sss/protocol';
+import { settingErrorOf } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseServerList } from './config';
 
 function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SettingError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a SettingError');
+  return settingErrorOf(fn).message;
 }
 
 describe('loadConfig', () => {

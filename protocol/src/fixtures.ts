@@ -1,4 +1,5 @@
 import type { ServerInfo } from './server-info';
+import { SettingError } from './settings';
 
 /** The seed's complete example report, byte for byte in meaning; tests and benchmarks start from it. */
 export function seedExample(): ServerInfo {
@@ -39,4 +40,15 @@ export function seedExample(): ServerInfo {
     },
     timestamp: 1699123456,
   };
+}
+
+/** The SettingError that `fn` throws; fails the test when it throws nothing or something else. */
+export function settingErrorOf(fn: () => unknown): SettingError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SettingError) return err;
+    throw err;
+  }
+  throw new Error('expected a SettingError');
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { settingErrorOf } from './fixtures';
 import {
   decimal,
   describeSettings,
@@ -8,7 +9,6 @@ import {
   oneOf,
   optionalSetting,
   readSettings,
-  SettingError,
   setting,
   text,
 } from './settings';
@@ -20,16 +20,6 @@ const specs = {
   secret: optionalSetting('SSS_AUTH_SECRET', 'shared secret', text),
   hostProc: setting('HOST_PROC', 'host /proc', text, '/proc'),
 };
-
-function errorOf(fn: () => unknown): SettingError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SettingError) return err;
-    throw err;
-  }
-  throw new Error('expected a SettingError');
-}
 
 describe('readSettings', () => {
   it('uses the defaults when nothing is set, and treats an empty variable as unset', () => {
@@ -71,13 +61,13 @@ describe('readSettings', () => {
     ],
     [{}, ['--port'], '--port', '--port needs a value'],
   ])('names the setting and the valid values: %j %j', (env, argv, setting, message) => {
-    const err = errorOf(() => readSettings(specs, env, argv));
+    const err = settingErrorOf(() => readSettings(specs, env, argv));
     expect(err.setting).toBe(setting);
     expect(err.message).toBe(message);
   });
 
   it('rejects an unknown flag and lists the valid ones', () => {
-    const err = errorOf(() => readSettings(specs, {}, ['--prot', '1']));
+    const err = settingErrorOf(() => readSettings(specs, {}, ['--prot', '1']));
     expect(err.message).toBe(
       'unknown option "--prot"; valid options: --port, --interval, --log-level, --auth-secret, --host-proc',
     );
