@@ -121,7 +121,7 @@ describe('agent process', () => {
     // The next retry is ~4.3 s away; the changed file (polled every 2 s) cuts the wait short.
     writeFileSync(secretFile, `${dashboard.secret}\n`);
     const connectedBefore = agent.lines.filter((l) => l.msg === 'connected').length;
-    await agent.waitForLog((l) => l.msg === 'secret file changed', 5_000);
+    await agent.waitForLog((l) => l.msg === 'shared secret reloaded', 5_000);
     await agent.waitForLog(
       (l) =>
         l.msg === 'connected' && agent.lines.filter((c) => c.msg === 'connected').length > connectedBefore,

@@ -1,5 +1,6 @@
 // The agent: reads this host (or the node, through HOST_PROC & co. in a pod) and reports to the dashboard.
 import { describeSettings, SettingError } from '@sss/protocol';
+import { SharedSecret } from '@sss/protocol/secret-file';
 import { HostCollector } from './collect/collector';
 import { FailureLog } from './collect/failures';
 import { BoundedStatfs } from './collect/statfs';
@@ -10,7 +11,6 @@ import { startHealthServer } from './health';
 import { createLogger } from './logger';
 import { ReportLoop } from './loop';
 import { Reporter } from './reporter';
-import { SecretSource } from './secret';
 
 function fail(message: string): never {
   process.stderr.write(`sss-agent: ${message}\n`);
@@ -35,11 +35,12 @@ try {
 
 const log = createLogger(config.logLevel, config.serverId);
 
-let secret: SecretSource;
+let secret: SharedSecret;
 try {
-  secret = new SecretSource(config.secret, log);
+  secret = new SharedSecret(config.secret);
 } catch (err) {
-  fail(`SSS_AUTH_SECRET_FILE: cannot read the secret: ${(err as Error).message}`);
+  if (err instanceof SettingError) fail(err.message);
+  throw err;
 }
 
 const failures = new FailureLog(log);
@@ -91,7 +92,7 @@ log.info(
 );
 await loop.start();
 reporter.start();
-secret.watch(() => reporter.reconnectNow());
+secret.watch(log, () => reporter.reconnectNow());
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -1,12 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SettingError } from '@sss/protocol';
-import { pino } from 'pino';
+import { SharedSecret } from '@sss/protocol/secret-file';
 import { describe, expect, it } from 'vitest';
 import { Authenticator, FailureLimiter, secretsEqual } from './auth';
-
-const log = pino({ level: 'silent' });
 
 describe('secretsEqual', () => {
   it('is true only for equal strings, whatever their lengths', () => {
@@ -19,7 +13,7 @@ describe('secretsEqual', () => {
 
 describe('Authenticator', () => {
   it('accepts any valid id with the shared secret when no servers are listed', () => {
-    const auth = new Authenticator({ authSecret: 'shared' }, undefined, log);
+    const auth = new Authenticator(new SharedSecret({ value: 'shared' }), undefined);
     expect(auth.check('node-1.example', 'shared')).toBe(true);
     expect(auth.check('node-1', 'wrong')).toBe(false);
     expect(auth.check('node-1', undefined)).toBe(false);
@@ -32,41 +26,13 @@ describe('Authenticator', () => {
       ['web-1', { id: 'web-1', secret: 'own' }],
       ['web-2', { id: 'web-2' }],
     ]);
-    const auth = new Authenticator({ authSecret: 'shared' }, servers, log);
+    const auth = new Authenticator(new SharedSecret({ value: 'shared' }), servers);
     expect(auth.check('web-1', 'own')).toBe(true);
     expect(auth.check('web-1', 'shared')).toBe(false);
     expect(auth.check('web-2', 'shared')).toBe(true);
     expect(auth.check('web-3', 'shared')).toBe(false);
     expect(auth.checkShared('shared')).toBe(true);
     expect(auth.checkShared('own')).toBe(false);
-  });
-
-  it('re-reads the secret file when it changes and keeps the old value if it turns empty', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sss-auth-')), 'secret');
-    writeFileSync(file, 'first\n');
-    const auth = new Authenticator({ authSecretFile: file }, undefined, log);
-    try {
-      expect(auth.check('a', 'first')).toBe(true);
-      writeFileSync(file, 'second\n');
-      await expect.poll(() => auth.check('a', 'second'), { timeout: 5_000, interval: 100 }).toBe(true);
-      expect(auth.check('a', 'first')).toBe(false);
-      writeFileSync(file, '');
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
-      expect(auth.check('a', 'second')).toBe(true);
-    } finally {
-      auth.stop();
-    }
-  });
-
-  it('refuses to start on a missing or empty secret file, naming the setting', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sss-auth-'));
-    writeFileSync(join(dir, 'empty'), '\n');
-    expect(() => new Authenticator({ authSecretFile: join(dir, 'missing') }, undefined, log)).toThrow(
-      SettingError,
-    );
-    expect(() => new Authenticator({ authSecretFile: join(dir, 'empty') }, undefined, log)).toThrow(
-      /SSS_AUTH_SECRET_FILE: ".*empty" is empty/,
-    );
   });
 });
 

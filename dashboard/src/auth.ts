@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { isValidServerId, SettingError } from '@sss/protocol';
-import type { Logger } from 'pino';
+import { isValidServerId } from '@sss/protocol';
+import type { SharedSecret } from '@sss/protocol/secret-file';
 import type { ServerEntry } from './config';
 
 /** Compares in time independent of where the strings differ and of their lengths (both are hashed first). */
@@ -11,68 +10,22 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** How often a mounted secret file is checked for a new value (Kubernetes swaps the file through a symlink). */
-const SECRET_FILE_POLL_MS = 1_000;
-
-function readSecretFile(path: string): string {
-  let value: string;
-  try {
-    value = readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    throw new SettingError(
-      'SSS_AUTH_SECRET_FILE',
-      `SSS_AUTH_SECRET_FILE: cannot read "${path}": ${(err as Error).message}`,
-    );
-  }
-  if (value === '')
-    throw new SettingError('SSS_AUTH_SECRET_FILE', `SSS_AUTH_SECRET_FILE: "${path}" is empty`);
-  return value;
-}
-
 /** Decides whether an agent may report: the id must be valid (and listed, when SSS_CONFIG lists servers) and the secret right. */
 export class Authenticator {
-  private shared: string;
-
   constructor(
-    source: { authSecret?: string | undefined; authSecretFile?: string | undefined },
+    private readonly shared: SharedSecret,
     private readonly servers: ReadonlyMap<string, ServerEntry> | undefined,
-    private readonly log: Logger,
-  ) {
-    const { authSecret, authSecretFile } = source;
-    this.shared = authSecretFile === undefined ? (authSecret ?? '') : readSecretFile(authSecretFile);
-    if (authSecretFile !== undefined) this.watch(authSecretFile);
-  }
-
-  private watch(path: string): void {
-    watchFile(path, { interval: SECRET_FILE_POLL_MS, persistent: false }, () => {
-      try {
-        const next = readSecretFile(path);
-        if (next !== this.shared) {
-          this.shared = next;
-          this.log.info({ file: path }, 'shared secret reloaded');
-        }
-      } catch (err) {
-        this.log.warn(
-          { file: path, err: (err as Error).message },
-          'secret file unreadable; keeping the previous secret',
-        );
-      }
-    });
-    this.stop = () => unwatchFile(path);
-  }
-
-  /** Stops watching the secret file. */
-  stop: () => void = () => {};
+  ) {}
 
   check(serverId: string | undefined, secret: string | undefined): boolean {
     if (serverId === undefined || secret === undefined || !isValidServerId(serverId)) return false;
     if (this.servers && !this.servers.has(serverId)) return false;
-    return secretsEqual(secret, this.servers?.get(serverId)?.secret ?? this.shared);
+    return secretsEqual(secret, this.servers?.get(serverId)?.secret ?? this.shared.current());
   }
 
   /** For admin requests (removing a server): the shared secret only. */
   checkShared(secret: string | undefined): boolean {
-    return secret !== undefined && secretsEqual(secret, this.shared);
+    return secret !== undefined && secretsEqual(secret, this.shared.current());
   }
 }
 

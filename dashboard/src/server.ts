@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, Paths } from '@sss/protocol';
+import { SharedSecret } from '@sss/protocol/secret-file';
 import type { Logger } from 'pino';
 import { AgentChannel } from './agents';
 import { Authenticator, FailureLimiter, secretsEqual } from './auth';
@@ -36,7 +37,13 @@ export function createDashboard(config: DashboardConfig, log: Logger): Dashboard
     historySize: config.historySize,
     servers: config.servers,
   });
-  const auth = new Authenticator(config, config.servers, log);
+  const secret = new SharedSecret(
+    config.authSecretFile === undefined
+      ? { value: config.authSecret ?? '' }
+      : { file: config.authSecretFile },
+  );
+  secret.watch(log);
+  const auth = new Authenticator(secret, config.servers);
   const limiter = new FailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000);
   // The channels report to the metrics and the metrics read the channels; both only through callbacks.
   const agentChannel = new AgentChannel(
@@ -115,7 +122,7 @@ export function createDashboard(config: DashboardConfig, log: Logger): Dashboard
     close: async () => {
       ready = false;
       for (const timer of timers) clearInterval(timer);
-      auth.stop();
+      secret.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       agentChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);
       frontendChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);
