@@ -18,6 +18,7 @@ import {
 import { parse as parseYaml } from 'yaml';
 import { defaultMountFilter, type MountFilter } from './collect/mounts';
 import type { HostPaths } from './host';
+import type { Descriptor } from './report';
 
 const wsUrl = matching(
   /^wss?:\/\/[^\s/]+(\/\S*)?$/,
@@ -73,16 +74,10 @@ export interface AgentFileConfig {
   statfsTimeoutMs: number;
 }
 
-export interface AgentConfig {
+export interface AgentConfig extends Descriptor {
   dashboardUrl: string;
   /** Where the secret comes from; a file is re-read when it changes. */
   secret: { value: string } | { file: string };
-  serverId: string;
-  serverName: string;
-  group?: string;
-  countryCode?: string;
-  location?: string;
-  ip?: string;
   /** system.hostname: the node name in Kubernetes, else the machine's hostname. */
   hostname: string;
   intervalMs: number;

@@ -1,14 +1,14 @@
 import type { ServerInfo } from '@sss/protocol';
 import type { Sample } from './collect/collector';
 
-/** What stays the same in every report: the configured identity and the facts read at start. */
-export interface Identity {
-  serverId: string;
-  serverName: string;
-  group?: string;
-  countryCode?: string;
-  location?: string;
-  ip?: string;
+/** The fields of a report that name and place the server, as configured. */
+export type Descriptor = Pick<
+  ServerInfo,
+  'serverId' | 'serverName' | 'group' | 'countryCode' | 'location' | 'ip'
+>;
+
+/** What stays the same in every report: the configured descriptor and the facts read at start. */
+export interface Identity extends Descriptor {
   hostname: string;
   cpuModel: string;
   /** Go's GOARCH spelling. */
