@@ -81,3 +81,11 @@ export const SERVER_ID_RULE = '1-253 characters of A-Z, a-z, 0-9, ".", "_" and "
 export function isValidServerId(id: string): boolean {
   return SERVER_ID_PATTERN.test(id);
 }
+
+/** The Kubernetes Node conditions other than Ready that mean trouble when true, in the order the ui shows them. */
+export const NODE_PROBLEM_CONDITIONS = [
+  'MemoryPressure',
+  'DiskPressure',
+  'PIDPressure',
+  'NetworkUnavailable',
+] as const;

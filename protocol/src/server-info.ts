@@ -1,3 +1,5 @@
+import type { NODE_PROBLEM_CONDITIONS } from './constants';
+
 // The report an agent sends on /ws-report, exactly as the seed defines it. Units: bytes, bytes per second,
 // percent 0-100, seconds. Optional strings may also arrive as "" from agents written elsewhere.
 
@@ -78,6 +80,58 @@ export interface ServerInfo {
   timestamp: number;
 }
 
+/** A Node condition's status, as Kubernetes writes it but lower case (kube-state-metrics' `status` label). */
+export type ConditionStatus = 'true' | 'false' | 'unknown';
+
+export type NodeProblemCondition = (typeof NODE_PROBLEM_CONDITIONS)[number];
+
+export interface NodeTaint {
+  key: string;
+  value?: string;
+  /** NoSchedule, PreferNoSchedule or NoExecute. */
+  effect: string;
+}
+
+/**
+ * What the dashboard knows of the Kubernetes Node a server runs on (the server id is the node name). Sent by the
+ * dashboard only, never by an agent.
+ */
+export interface KubernetesNodeInfo {
+  nodeName: string;
+  /** The Ready condition; `unknown` also when the Node has none (a kubelet that never posted status). */
+  ready: ConditionStatus;
+  /** Unix seconds of the Ready condition's last transition, when known. */
+  readySince?: number;
+  /** Why the node is not Ready, from the Ready condition's reason and message, when it is not. */
+  readyReason?: string;
+  /** The problem conditions that are true now (e.g. DiskPressure), in NODE_PROBLEM_CONDITIONS order. */
+  problems: NodeProblemCondition[];
+  /** `spec.unschedulable`: the node is cordoned. */
+  unschedulable: boolean;
+  /** From the `node-role.kubernetes.io/<role>` labels (and `kubernetes.io/role`), sorted. */
+  roles: string[];
+  /** `topology.kubernetes.io/zone`. */
+  zone?: string;
+  /** `topology.kubernetes.io/region`. */
+  region?: string;
+  /** `node.kubernetes.io/instance-type`. */
+  instanceType?: string;
+  kubeletVersion: string;
+  /** e.g. `containerd://2.1.4`. */
+  containerRuntime: string;
+  osImage: string;
+  kernelVersion: string;
+  /** Go's GOARCH, as the kubelet reports it. */
+  architecture: string;
+  /** The first InternalIP address. */
+  internalIP?: string;
+  taints: NodeTaint[];
+  /** Unix seconds of the Node object's creation. */
+  createdAt: number;
+  /** `status.capacity`: logical CPUs, memory in bytes, and pods. */
+  capacity: { cpu: number; memory: number; pods: number };
+}
+
 /**
  * What /ws-frontend and the REST API send: the agent's ServerInfo (with the dashboard's per-server overrides
  * applied) plus fields an old client may ignore.
@@ -89,4 +143,11 @@ export interface FrontendServerInfo extends ServerInfo {
   lastSeen: number;
   /** Present and true exactly once, when the dashboard forgets the server; the client should drop it. */
   removed?: boolean;
+  /**
+   * Present and true when the server is a Kubernetes Node whose agent is not reporting: it never reported (the
+   * figures are then zeros and the Node's capacity, `lastSeen` is 0) or it stopped. `online` is false then.
+   */
+  agentMissing?: boolean;
+  /** The Node's facts when the server id is the name of a Node of the cluster the dashboard watches. */
+  kubernetes?: KubernetesNodeInfo;
 }
