@@ -10,7 +10,7 @@ import { startDashboard, stopAll } from './support/processes';
 
 const SERVERS = 40;
 const REPORTS_PER_SERVER = 60;
-/** The dashboard's per-socket high-water mark (dashboard/src/frontends.ts). */
+/** The dashboard's per-socket high-water mark (dashboard/src/channels/frontends.ts). */
 const HIGH_WATER_BYTES = 256 * 1024;
 
 /** A report of about 10 KiB: many filesystems, so the slow socket fills quickly. */

@@ -4,8 +4,8 @@ import { FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { type Authenticator, secretsEqual } from './auth';
-import { Hub } from './hub';
-import type { Metrics } from './metrics';
+import { Hub } from './hub/hub';
+import type { Metrics } from './metrics/metrics';
 
 export interface HttpOptions {
   hub: Hub;

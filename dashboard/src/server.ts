@@ -4,13 +4,13 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, Paths } from '@sss/protocol';
 import { SharedSecret } from '@sss/protocol/secret-file';
 import type { Logger } from 'pino';
-import { AgentChannel } from './agents';
+import { AgentChannel } from './channels/agents';
 import { Authenticator, FailureLimiter, secretsEqual } from './auth';
 import type { DashboardConfig } from './config';
-import { FrontendChannel } from './frontends';
+import { FrontendChannel } from './channels/frontends';
 import { createApp, presentedToken } from './http';
-import { Hub } from './hub';
-import { Metrics } from './metrics';
+import { Hub } from './hub/hub';
+import { Metrics } from './metrics/metrics';
 
 /** How long shutdown waits for WebSocket close handshakes before cutting the rest. */
 const CLOSE_GRACE_MS = 2_000;

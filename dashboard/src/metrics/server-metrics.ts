@@ -1,5 +1,5 @@
 import type { DiskInfo } from '@sss/protocol';
-import type { ServerState } from './hub';
+import type { ServerState } from '../hub/hub';
 
 // The per-server metric families, written straight into the text exposition format. A generic client library
 // hashes every label set on every scrape; at 10,000 servers that blocked the event loop for over a second, during

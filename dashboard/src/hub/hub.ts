@@ -4,7 +4,7 @@ import {
   OFFLINE_AFTER_INTERVALS,
   type ServerInfo,
 } from '@sss/protocol';
-import type { ServerEntry } from './config';
+import type { ServerEntry } from '../config';
 import { HistoryRing } from './history';
 
 export interface ServerState {

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { REJECT_REASONS, type RejectReason } from './agents';
-import type { Hub } from './hub';
+import { REJECT_REASONS, type RejectReason } from '../channels/agents';
+import type { Hub } from '../hub/hub';
 import { serverExposition } from './server-metrics';
 
 export interface MetricSources {

@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, Headers, MAX_CLOSE_REASON_BYTES, validateServerInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Authenticator, FailureLimiter } from './auth';
-import type { Hub } from './hub';
+import type { Authenticator, FailureLimiter } from '../auth';
+import type { Hub } from '../hub/hub';
 
 /** Why a report was refused; each is a value of the `reason` label of sss_reports_rejected_total. */
 export const REJECT_REASONS = [

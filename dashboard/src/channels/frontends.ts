@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason } from '@sss/protocol';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Hub } from './hub';
+import type { Hub } from '../hub/hub';
 
 /** Bytes a frontend socket may have queued before further messages wait in its per-server slot instead. */
 export const HIGH_WATER_BYTES = 256 * 1024;

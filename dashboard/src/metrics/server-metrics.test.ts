@@ -1,6 +1,6 @@
 import { seedExample } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
-import { Hub } from './hub';
+import { Hub } from '../hub/hub';
 import { SERVER_FAMILIES, serverExposition } from './server-metrics';
 
 async function collect(hub: Hub): Promise<string[]> {
