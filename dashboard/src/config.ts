@@ -17,6 +17,10 @@ import {
   text,
 } from '@sss/protocol';
 import { parse as parseYaml } from 'yaml';
+import { KUBERNETES_MODES } from './kubernetes/kube-config';
+
+/** Which server ids may report: any valid id, or only the names of the cluster's Nodes. */
+export const ID_POLICIES = ['any', 'nodes'] as const;
 
 export const settings = {
   port: setting('SSS_PORT', 'listen port (0 picks a free one)', integer(0, 65535), DEFAULT_PORT),
@@ -71,6 +75,18 @@ export const settings = {
     text,
   ),
   logLevel: setting('SSS_LOG_LEVEL', 'log level', oneOf(LOG_LEVELS), 'info'),
+  kubernetes: setting(
+    'SSS_KUBERNETES',
+    "watch the cluster's Nodes: auto (in a pod or with KUBECONFIG), on or off",
+    oneOf(KUBERNETES_MODES),
+    'auto',
+  ),
+  idPolicy: setting(
+    'SSS_ID_POLICY',
+    'ids that may report: any, or nodes (only names of Nodes; needs Kubernetes)',
+    oneOf(ID_POLICIES),
+    'any',
+  ),
 };
 
 /** One entry of the SSS_CONFIG server list; any field but `id` overrides what the agent reports. */

@@ -127,6 +127,13 @@ export function createApp(options: HttpOptions): express.Express {
       throw new HttpError(403, 'forbidden', 'removing a server needs the shared secret in X-AUTH-SECRET');
     }
     const state = known(req);
+    if (state.node) {
+      throw new HttpError(
+        409,
+        'conflict',
+        `server "${state.id}" is a Kubernetes Node; it goes when the Node is deleted`,
+      );
+    }
     hub.remove(state.id);
     log.info({ serverId: state.id }, 'server removed');
     res.status(204).end();

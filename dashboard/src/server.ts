@@ -1,15 +1,18 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode, CloseReason, Paths } from '@sss/protocol';
+import { CloseCode, CloseReason, Paths, SettingError } from '@sss/protocol';
 import { SharedSecret } from '@sss/protocol/secret-file';
 import type { Logger } from 'pino';
-import { AgentChannel } from './channels/agents';
 import { Authenticator, FailureLimiter, secretsEqual } from './auth';
-import type { DashboardConfig } from './config';
+import { AgentChannel } from './channels/agents';
 import { FrontendChannel } from './channels/frontends';
+import type { DashboardConfig } from './config';
 import { createApp, presentedToken } from './http';
 import { Hub } from './hub/hub';
+import { nodesOnly } from './kubernetes/id-policy';
+import { kubeConfigFor } from './kubernetes/kube-config';
+import { NodeWatcher } from './kubernetes/node-watcher';
 import { Metrics } from './metrics/metrics';
 
 /** How long shutdown waits for WebSocket close handshakes before cutting the rest. */
@@ -31,12 +34,37 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
+/** The Node watcher when SSS_KUBERNETES resolves to on; throws SettingError for a policy that needs one. */
+function nodeWatcherFor(config: DashboardConfig, hub: Hub, log: Logger): NodeWatcher | undefined {
+  const kubeConfig = kubeConfigFor(config.kubernetes, process.env);
+  if (!kubeConfig) {
+    if (config.idPolicy === 'nodes') {
+      throw new SettingError(
+        'SSS_ID_POLICY',
+        'SSS_ID_POLICY=nodes needs Kubernetes (a pod ServiceAccount or KUBECONFIG, and SSS_KUBERNETES auto or on); ' +
+          'valid values: any, nodes',
+      );
+    }
+    return undefined;
+  }
+  log.info(
+    { server: kubeConfig.getCurrentCluster()?.server, idPolicy: config.idPolicy },
+    'kubernetes: watching nodes',
+  );
+  return new NodeWatcher(
+    kubeConfig,
+    { upsert: (node) => hub.upsertNode(node), remove: (name) => hub.removeNode(name) },
+    log,
+  );
+}
+
 export function createDashboard(config: DashboardConfig, log: Logger): Dashboard {
   const hub = new Hub({
     intervalSeconds: config.interval,
     historySize: config.historySize,
     servers: config.servers,
   });
+  const nodes = nodeWatcherFor(config, hub, log);
   const secret = new SharedSecret(
     config.authSecretFile === undefined
       ? { value: config.authSecret ?? '' }
@@ -50,12 +78,17 @@ export function createDashboard(config: DashboardConfig, log: Logger): Dashboard
     hub,
     auth,
     limiter,
-    { maxMessageSize: config.maxMessageSize, heartbeatTimeoutMs: config.heartbeatTimeout * 1000 },
+    {
+      maxMessageSize: config.maxMessageSize,
+      heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+      admit: nodes && config.idPolicy === 'nodes' ? nodesOnly(nodes) : undefined,
+    },
     {
       report: () => metrics.reports.inc(),
       rejected: (reason) => metrics.reject(reason),
       authFailure: () => metrics.authFailures.inc(),
       rateLimited: () => metrics.rateLimited.inc(),
+      refused: (reason) => metrics.refused.inc({ reason }),
     },
     log,
   );
@@ -65,6 +98,7 @@ export function createDashboard(config: DashboardConfig, log: Logger): Dashboard
     agentConnections: () => agentChannel.size,
     frontendConnections: () => frontendChannel.size,
     frontendBacklog: () => frontendChannel.backlog(),
+    kubernetes: nodes,
   });
   frontendChannel.onBroadcast = (seconds) => metrics.broadcastDuration.observe(seconds);
 
@@ -116,6 +150,7 @@ export function createDashboard(config: DashboardConfig, log: Logger): Dashboard
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           ready = true;
+          nodes?.start();
           resolve(server.address() as AddressInfo);
         });
       }),
@@ -123,6 +158,7 @@ export function createDashboard(config: DashboardConfig, log: Logger): Dashboard
       ready = false;
       for (const timer of timers) clearInterval(timer);
       secret.stop();
+      nodes?.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       agentChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);
       frontendChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);

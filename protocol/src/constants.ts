@@ -28,6 +28,8 @@ export const CloseCode = {
   policyViolation: 1008,
   messageTooBig: 1009,
   internalError: 1011,
+  /** The dashboard cannot decide yet (SSS_ID_POLICY=nodes before the first list of Nodes); reconnect later. */
+  tryAgainLater: 1013,
   /** Private range: a newer connection with the same server id took over. */
   replaced: 4000,
 } as const;
@@ -40,6 +42,8 @@ export const CloseReason = {
   binaryFrame: 'binary frames are not accepted',
   slowConsumer: 'slow consumer',
   tooManyMessages: 'too many messages',
+  notANode: 'server id is not a Node of this cluster',
+  nodesNotListed: 'Nodes not listed yet; try again later',
 } as const;
 
 /** The longest close reason RFC 6455 allows (125 bytes of payload minus the 2-byte code). */

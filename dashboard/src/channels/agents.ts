@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Authenticator, FailureLimiter } from '../auth';
 import type { Hub } from '../hub/hub';
+import type { RefuseReason } from '../kubernetes/id-policy';
 
 /** Why a report was refused; each is a value of the `reason` label of sss_reports_rejected_total. */
 export const REJECT_REASONS = [
@@ -23,6 +24,14 @@ export interface AgentChannelEvents {
   rejected(reason: RejectReason): void;
   authFailure(): void;
   rateLimited(): void;
+  refused(reason: RefuseReason): void;
+}
+
+export interface AgentChannelOptions {
+  maxMessageSize: number;
+  heartbeatTimeoutMs: number;
+  /** SSS_ID_POLICY=nodes: why an id with the right secret may not report, or undefined when it may. */
+  admit?: ((serverId: string) => RefuseReason | undefined) | undefined;
 }
 
 interface AgentConnection {
@@ -65,7 +74,7 @@ export class AgentChannel {
     private readonly hub: Hub,
     private readonly auth: Authenticator,
     private readonly limiter: FailureLimiter,
-    private readonly options: { maxMessageSize: number; heartbeatTimeoutMs: number },
+    private readonly options: AgentChannelOptions,
     private readonly events: AgentChannelEvents,
     private readonly log: Logger,
   ) {
@@ -96,6 +105,21 @@ export class AgentChannel {
         this.events.authFailure();
         this.log.warn({ address, serverId: serverId?.slice(0, 253) }, 'agent authentication failed');
         ws.close(CloseCode.policyViolation, CloseReason.authenticationFailed);
+        return;
+      }
+      const refusal = this.options.admit?.(serverId);
+      if (refusal === 'not_a_node') {
+        // Posing as another node's agent is a failed login: it counts towards the address's limit.
+        this.limiter.fail(address);
+        this.events.refused(refusal);
+        this.log.warn({ address, serverId }, 'agent refused: its id is not a Node (SSS_ID_POLICY=nodes)');
+        ws.close(CloseCode.policyViolation, CloseReason.notANode);
+        return;
+      }
+      if (refusal === 'nodes_not_listed') {
+        this.events.refused(refusal);
+        this.log.info({ address, serverId }, 'agent asked to retry: the Nodes are not listed yet');
+        ws.close(CloseCode.tryAgainLater, CloseReason.nodesNotListed);
         return;
       }
       this.accept(ws, serverId, address);

@@ -1,22 +1,25 @@
 import { HISTORY_SERIES, type HistoryPoint, type HistorySeries, type ServerHistory } from '@sss/protocol';
 
 /**
- * A fixed-size ring of the last `capacity` points, one typed array per column, allocated once: receipt times as
- * float64, the series as float32 (7 significant digits, plenty for a chart): (8 + 6 x 4) bytes x capacity per
- * server, 23,040 bytes at the default 720 points.
+ * A fixed-size ring of the last `capacity` points, one typed array per column, allocated once at the first point
+ * (a Node whose agent never reported costs nothing here): receipt times as float64, the series as float32
+ * (7 significant digits, plenty for a chart): (8 + 6 x 4) bytes x capacity per server, 23,040 bytes at the
+ * default 720 points.
  */
 export class HistoryRing {
-  private readonly t: Float64Array;
-  private readonly columns: Record<HistorySeries, Float32Array>;
+  private t = new Float64Array(0);
+  private columns: Record<HistorySeries, Float32Array> | undefined;
   private next = 0;
   private count = 0;
 
-  constructor(readonly capacity: number) {
-    this.t = new Float64Array(capacity);
-    this.columns = Object.fromEntries(HISTORY_SERIES.map((s) => [s, new Float32Array(capacity)])) as Record<
-      HistorySeries,
-      Float32Array
-    >;
+  constructor(readonly capacity: number) {}
+
+  private allocate(): Record<HistorySeries, Float32Array> {
+    this.t = new Float64Array(this.capacity);
+    this.columns = Object.fromEntries(
+      HISTORY_SERIES.map((s) => [s, new Float32Array(this.capacity)]),
+    ) as Record<HistorySeries, Float32Array>;
+    return this.columns;
   }
 
   static bytesPerServer(capacity: number): number {
@@ -30,8 +33,9 @@ export class HistoryRing {
   }
 
   push(t: number, point: HistoryPoint): void {
+    const columns = this.columns ?? this.allocate();
     this.t[this.next] = t;
-    for (const s of HISTORY_SERIES) this.columns[s][this.next] = point[s];
+    for (const s of HISTORY_SERIES) columns[s][this.next] = point[s];
     this.next = (this.next + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
   }
@@ -47,8 +51,9 @@ export class HistoryRing {
     };
     // Three decimals hide float32's representation noise (45.2 is stored as 45.200000762939453).
     const thousandths = (v: number) => Math.round(v * 1000) / 1000;
+    const columns = this.columns;
     const series = Object.fromEntries(
-      HISTORY_SERIES.map((s) => [s, take(this.columns[s], thousandths)]),
+      HISTORY_SERIES.map((s) => [s, columns ? take(columns[s], thousandths) : []]),
     ) as Record<HistorySeries, number[]>;
     return { serverId, interval, t: take(this.t, (v) => v), ...series };
   }

@@ -1,4 +1,4 @@
-import type { FrontendServerInfo } from '@sss/protocol';
+import type { FrontendServerInfo, KubernetesNodeInfo } from '@sss/protocol';
 import { seedExample } from '@sss/protocol/fixtures';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Hub } from './hub';
@@ -69,5 +69,89 @@ describe('Hub', () => {
     hub.subscribe((_id, message) => seen.push(message));
     const state = hub.report(seedExample());
     expect(seen[0]).toBe(state.message);
+  });
+
+  describe('Kubernetes Nodes', () => {
+    const node = (overrides: Partial<KubernetesNodeInfo> = {}): KubernetesNodeInfo => ({
+      nodeName: 'web-1',
+      ready: 'true',
+      problems: [],
+      unschedulable: false,
+      roles: ['worker'],
+      kubeletVersion: 'v1.34.4',
+      containerRuntime: 'containerd://2.1.4',
+      osImage: 'Ubuntu 24.04.3 LTS',
+      kernelVersion: '6.8.0',
+      architecture: 'amd64',
+      internalIP: '10.0.0.11',
+      taints: [],
+      createdAt: 1_700_000_000,
+      capacity: { cpu: 4, memory: 16 * 2 ** 30, pods: 110 },
+      ...overrides,
+    });
+
+    it('shows a Node with no agent at once as missing, in the seed shape, with its capacity', () => {
+      hub.upsertNode(node());
+      expect(pushed).toHaveLength(1);
+      const message = pushed[0] as FrontendServerInfo;
+      expect(message).toMatchObject({
+        serverId: 'web-1',
+        serverName: 'web-1',
+        online: false,
+        lastSeen: 0,
+        agentMissing: true,
+        kubernetes: node(),
+        cpu: { percent: 0, cores: 4 },
+        memory: { total: 16 * 2 ** 30, usedPercent: 0 },
+        ip: '10.0.0.11',
+      });
+      // What a client written to the seed alone does with every message.
+      expect(message.cpu.percent.toFixed(1)).toBe('0.0');
+      expect(message.memory.usedPercent.toFixed(1)).toBe('0.0');
+      expect(hub.get('web-1')?.history.length).toBe(0);
+    });
+
+    it('joins the agent and the Node: facts ride on every report, missing only while the agent is away', () => {
+      hub.upsertNode(node());
+      hub.report(seedExample());
+      expect(pushed[1]).toMatchObject({ serverName: 'Web Server 1', online: true, kubernetes: node() });
+      expect(pushed[1]?.agentMissing).toBeUndefined();
+      hub.disconnected('web-1');
+      expect(pushed[2]).toMatchObject({ online: false, agentMissing: true, cpu: seedExample().cpu });
+    });
+
+    it('pushes a changed fact at once and nothing for a Node that did not change', () => {
+      hub.upsertNode(node());
+      hub.upsertNode(node());
+      expect(pushed).toHaveLength(1);
+      hub.upsertNode(node({ unschedulable: true, ready: 'false', problems: ['DiskPressure'] }));
+      expect(pushed).toHaveLength(2);
+      expect(pushed[1]?.kubernetes).toMatchObject({ unschedulable: true, ready: 'false' });
+    });
+
+    it('removes a deleted Node whose agent is gone, at once', () => {
+      hub.upsertNode(node());
+      hub.removeNode('web-1');
+      expect(pushed[1]).toMatchObject({ serverId: 'web-1', removed: true });
+      expect(hub.size).toBe(0);
+    });
+
+    it('keeps a deleted Node while its agent reports, without facts, and forgets it when the agent goes', () => {
+      hub.upsertNode(node());
+      hub.report(seedExample());
+      hub.removeNode('web-1');
+      expect(pushed[2]).toMatchObject({ online: true });
+      expect(pushed[2]?.kubernetes).toBeUndefined();
+      hub.disconnected('web-1');
+      expect(pushed[3]).toMatchObject({ serverId: 'web-1', removed: true });
+      expect(hub.size).toBe(0);
+    });
+
+    it('leaves servers that are no Node alone when a Node is deleted', () => {
+      hub.report(seedExample());
+      hub.removeNode('web-1');
+      expect(pushed).toHaveLength(1);
+      expect(hub.size).toBe(1);
+    });
   });
 });

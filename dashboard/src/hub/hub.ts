@@ -1,20 +1,29 @@
 import {
   type FrontendServerInfo,
   historyPointOf,
+  type KubernetesNodeInfo,
   OFFLINE_AFTER_INTERVALS,
   type ServerInfo,
 } from '@sss/protocol';
 import type { ServerEntry } from '../config';
+import { sameFacts } from '../kubernetes/node-facts';
 import { HistoryRing } from './history';
 
 export interface ServerState {
   readonly id: string;
-  /** The last report with the SSS_CONFIG overrides applied. */
+  /**
+   * The last report with the SSS_CONFIG overrides applied; for a Node whose agent never reported, a stand-in of the
+   * seed's shape made from the Node (its capacity, zeros elsewhere), so clients written to the seed keep working.
+   */
   info: ServerInfo;
   online: boolean;
-  /** Milliseconds since the epoch of the last report's receipt. */
+  /** Milliseconds since the epoch of the last report's receipt; 0 when the agent never reported. */
   lastSeen: number;
   reports: number;
+  /** The Node's facts while the server id is the name of a Node of the watched cluster. */
+  node: KubernetesNodeInfo | undefined;
+  /** The Node was deleted while its agent still reported: the server is forgotten once the agent goes. */
+  nodeDeleted: boolean;
   readonly history: HistoryRing;
   /** The state as the frontends get it, serialised once per change and shared by every connection. */
   message: Buffer;
@@ -29,6 +38,28 @@ export interface HubOptions {
   /** Per-server overrides from SSS_CONFIG. */
   servers?: ReadonlyMap<string, ServerEntry> | undefined;
   now?: () => number;
+}
+
+/** What a Node whose agent never reported looks like, in the seed's shape: the Node's capacity, zeros elsewhere. */
+export function standInReport(node: KubernetesNodeInfo): ServerInfo {
+  return {
+    serverId: node.nodeName,
+    serverName: node.nodeName,
+    ...(node.internalIP ? { ip: node.internalIP } : {}),
+    cpu: { percent: 0, cores: node.capacity.cpu, modelName: '' },
+    memory: { total: node.capacity.memory, used: 0, available: node.capacity.memory, usedPercent: 0 },
+    disk: [],
+    network: { interfaceName: '', bytesSent: 0, bytesRecv: 0, inSpeed: 0, outSpeed: 0 },
+    system: {
+      hostname: node.nodeName,
+      os: '',
+      platform: '',
+      arch: node.architecture,
+      kernel: node.kernelVersion,
+      uptime: 0,
+    },
+    timestamp: 0,
+  };
 }
 
 function withOverrides(info: ServerInfo, entry: ServerEntry | undefined): ServerInfo {
@@ -75,7 +106,7 @@ export class Hub {
   /** Stores a validated report and pushes it. */
   report(report: ServerInfo): ServerState {
     const now = this.now();
-    const info = withOverrides(report, this.options.servers?.get(report.serverId));
+    const info = this.withOverrides(report);
     let state = this.servers.get(info.serverId);
     if (state) {
       state.info = info;
@@ -83,17 +114,10 @@ export class Hub {
       state.lastSeen = now;
       state.reports++;
     } else {
-      const history = new HistoryRing(this.options.historySize);
-      state = {
-        id: info.serverId,
-        info,
-        online: true,
-        lastSeen: now,
-        reports: 1,
-        history,
-        message: Buffer.alloc(0),
-      };
-      this.servers.set(state.id, state);
+      state = this.add(info);
+      state.online = true;
+      state.lastSeen = now;
+      state.reports = 1;
     }
     state.history.push(now / 1000, historyPointOf(info));
     this.publish(state);
@@ -103,21 +127,41 @@ export class Hub {
   /** The agent's connection closed: the server is offline at once. */
   disconnected(id: string): void {
     const state = this.servers.get(id);
-    if (state?.online) {
-      state.online = false;
-      this.publish(state);
-    }
+    if (state?.online) this.offline(state);
   }
 
   /** Marks offline every server that missed OFFLINE_AFTER_INTERVALS report intervals. */
   sweep(): void {
     const deadline = this.now() - this.offlineAfterMs;
     for (const state of this.servers.values()) {
-      if (state.online && state.lastSeen < deadline) {
-        state.online = false;
-        this.publish(state);
-      }
+      if (state.online && state.lastSeen < deadline) this.offline(state);
     }
+  }
+
+  /**
+   * A Node appeared or one of its facts changed. A Node no agent reported for yet becomes a server at once, shown
+   * as missing its agent.
+   */
+  upsertNode(node: KubernetesNodeInfo): void {
+    const state = this.servers.get(node.nodeName) ?? this.add(this.withOverrides(standInReport(node)));
+    if (state.node && !state.nodeDeleted && sameFacts(state.node, node)) return;
+    state.node = node;
+    state.nodeDeleted = false;
+    if (state.reports === 0) state.info = this.withOverrides(standInReport(node));
+    this.publish(state);
+  }
+
+  /** The Node was deleted: its server goes too, at once if its agent is gone, else when the agent goes. */
+  removeNode(name: string): void {
+    const state = this.servers.get(name);
+    if (!state?.node) return;
+    if (!state.online) {
+      this.remove(name);
+      return;
+    }
+    state.node = undefined;
+    state.nodeDeleted = true;
+    this.publish(state);
   }
 
   /** Forgets a server; frontends get its last state once more with `removed: true`. */
@@ -137,7 +181,38 @@ export class Hub {
       online: state.online,
       lastSeen: state.lastSeen / 1000,
       ...(removed ? { removed: true } : {}),
+      ...(state.node && !state.online ? { agentMissing: true } : {}),
+      ...(state.node ? { kubernetes: state.node } : {}),
     };
+  }
+
+  private add(info: ServerInfo): ServerState {
+    const state: ServerState = {
+      id: info.serverId,
+      info,
+      online: false,
+      lastSeen: 0,
+      reports: 0,
+      node: undefined,
+      nodeDeleted: false,
+      history: new HistoryRing(this.options.historySize),
+      message: Buffer.alloc(0),
+    };
+    this.servers.set(state.id, state);
+    return state;
+  }
+
+  private offline(state: ServerState): void {
+    if (state.nodeDeleted) {
+      this.remove(state.id);
+      return;
+    }
+    state.online = false;
+    this.publish(state);
+  }
+
+  private withOverrides(info: ServerInfo): ServerInfo {
+    return withOverrides(info, this.options.servers?.get(info.serverId));
   }
 
   private publish(state: ServerState, removed = false): void {

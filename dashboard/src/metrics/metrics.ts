@@ -1,6 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { REJECT_REASONS, type RejectReason } from '../channels/agents';
 import type { Hub } from '../hub/hub';
+import { REFUSE_REASONS } from '../kubernetes/id-policy';
+import { API_STATES, type NodeWatcher } from '../kubernetes/node-watcher';
 import { serverExposition } from './server-metrics';
 
 export interface MetricSources {
@@ -8,6 +10,8 @@ export interface MetricSources {
   agentConnections: () => number;
   frontendConnections: () => number;
   frontendBacklog: () => { messages: number; bytes: number };
+  /** Present when the dashboard watches a cluster's Nodes. */
+  kubernetes?: NodeWatcher | undefined;
 }
 
 /**
@@ -20,6 +24,7 @@ export class Metrics {
   readonly rejected: Counter<'reason'>;
   readonly authFailures: Counter;
   readonly rateLimited: Counter;
+  readonly refused: Counter<'reason'>;
   readonly broadcastDuration: Histogram;
 
   private readonly hub: Hub;
@@ -77,6 +82,14 @@ export class Metrics {
       help: 'Agent upgrades refused with HTTP 429 after repeated authentication failures.',
       registers,
     });
+    this.refused = new Counter({
+      name: 'sss_agents_refused_total',
+      help: 'Agents with the right secret refused by SSS_ID_POLICY=nodes: the id is no Node (1008), or the Nodes are not listed yet (1013).',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of REFUSE_REASONS) this.refused.inc({ reason }, 0);
+    if (sources.kubernetes) this.registerKubernetes(sources.kubernetes, sources.hub);
     this.broadcastDuration = new Histogram({
       name: 'sss_broadcast_duration_seconds',
       help: 'Time to hand one change to every browser connection.',
@@ -84,6 +97,50 @@ export class Metrics {
       registers,
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private registerKubernetes(watcher: NodeWatcher, hub: Hub): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'sss_kubernetes_api_state',
+      help: 'State of the connection to the Kubernetes API server: 1 for the current state, 0 for the others.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const state of API_STATES) this.set({ state }, watcher.state === state ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'sss_kubernetes_api_errors_total',
+      help: 'Failed lists and watches of Nodes, by the state they led to (each retried with backoff).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const state of API_STATES) {
+          if (state !== 'connecting' && state !== 'synced')
+            this.inc({ state }, watcher.errors.get(state) ?? 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'sss_kubernetes_nodes',
+      help: 'Nodes of the cluster known to the dashboard (the last complete list plus watch events).',
+      registers,
+      collect() {
+        this.set(watcher.size);
+      },
+    });
+    new Gauge({
+      name: 'sss_kubernetes_nodes_without_agent',
+      help: 'Nodes whose agent does not report (never reported, or stopped).',
+      registers,
+      collect() {
+        let missing = 0;
+        for (const state of hub.list()) if (state.node && !state.online) missing++;
+        this.set(missing);
+      },
+    });
   }
 
   reject(reason: RejectReason): void {

@@ -1,4 +1,4 @@
-import type { DiskInfo } from '@sss/protocol';
+import type { DiskInfo, KubernetesNodeInfo } from '@sss/protocol';
 import type { ServerState } from '../hub/hub';
 
 // The per-server metric families, written straight into the text exposition format. A generic client library
@@ -17,6 +17,8 @@ type Family = {
   | { perDisk: (d: DiskInfo) => number }
   | { perInterface: (s: ServerState) => number }
   | { info: true }
+  /** Only for servers that are Nodes, labelled `node` as kube-state-metrics does, online or not. */
+  | { perNode: (s: ServerState, node: KubernetesNodeInfo) => number }
 );
 
 export const SERVER_FAMILIES: readonly Family[] = [
@@ -126,6 +128,27 @@ export const SERVER_FAMILIES: readonly Family[] = [
     type: 'gauge',
     perInterface: (s) => s.info.network.outSpeed,
   },
+  {
+    name: 'sss_kubernetes_node_ready',
+    help: 'Whether the Node is Ready (1) or not Ready or unknown (0).',
+    type: 'gauge',
+    whenOffline: true,
+    perNode: (_s, node) => (node.ready === 'true' ? 1 : 0),
+  },
+  {
+    name: 'sss_kubernetes_node_agent_reporting',
+    help: 'Whether an agent reports for the Node (1) or the Node has no reporting agent (0).',
+    type: 'gauge',
+    whenOffline: true,
+    perNode: (s) => (s.online ? 1 : 0),
+  },
+  {
+    name: 'sss_kubernetes_node_unschedulable',
+    help: 'Whether the Node is cordoned (1) or schedulable (0).',
+    type: 'gauge',
+    whenOffline: true,
+    perNode: (_s, node) => (node.unschedulable ? 1 : 0),
+  },
 ];
 
 /** Servers handled between two yields to the event loop. */
@@ -164,6 +187,9 @@ function infoLabels(s: ServerState): string {
 }
 
 function samples(family: Family, s: ServerState, labels: string): string {
+  if ('perNode' in family) {
+    return s.node ? `${family.name}{${label('node', s.id)}} ${formatValue(family.perNode(s, s.node))}\n` : '';
+  }
   if ('value' in family) return `${family.name}{${labels}} ${formatValue(family.value(s))}\n`;
   if ('info' in family) return `${family.name}{${labels},${infoLabels(s)}} 1\n`;
   if ('perInterface' in family) {

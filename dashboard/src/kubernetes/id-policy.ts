@@ -1,0 +1,17 @@
+import type { NodeWatcher } from './node-watcher';
+
+/** Why SSS_ID_POLICY=nodes refused an agent that had the right secret; the `reason` of sss_agents_refused_total. */
+export const REFUSE_REASONS = ['not_a_node', 'nodes_not_listed'] as const;
+export type RefuseReason = (typeof REFUSE_REASONS)[number];
+
+/**
+ * SSS_ID_POLICY=nodes: only the name of a Node may report, so a pod cannot pose as another node's agent by choosing
+ * an id. Before the first complete list of Nodes nothing can be decided and the agent is asked to retry; after it,
+ * the last known Nodes decide, also while the API server is unreachable.
+ */
+export function nodesOnly(watcher: NodeWatcher): (serverId: string) => RefuseReason | undefined {
+  return (serverId) => {
+    if (!watcher.synced) return 'nodes_not_listed';
+    return watcher.has(serverId) ? undefined : 'not_a_node';
+  };
+}

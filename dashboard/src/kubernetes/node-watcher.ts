@@ -1,0 +1,318 @@
+import { CoreV1Api, type KubeConfig, type V1Node, Watch } from '@kubernetes/client-node';
+import { type BackoffPolicy, backoffDelay, type KubernetesNodeInfo } from '@sss/protocol';
+import type { Logger } from 'pino';
+import { nodeFacts, sameFacts } from './node-facts';
+
+/** Where the connection to the API server stands; each is a value of sss_kubernetes_api_state's `state` label. */
+export const API_STATES = [
+  'connecting',
+  'synced',
+  'unauthorized',
+  'forbidden',
+  'unreachable',
+  'failing',
+] as const;
+export type ApiState = (typeof API_STATES)[number];
+
+/** Receives the cluster's Nodes as facts; called only when a fact changed. */
+export interface NodeSink {
+  upsert(facts: KubernetesNodeInfo): void;
+  remove(name: string): void;
+}
+
+export interface NodeWatcherOptions {
+  /** Nodes per list page: a 5,000-node cluster is listed in pages, never in one huge answer. */
+  pageSize?: number;
+  /** Retry schedule after a failed list or watch (client-go's reflector uses about the same). */
+  backoff?: BackoffPolicy;
+  /** Longest wait for a list page or for any event of an open watch before the connection counts as dead. */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 2, maxMs: 30_000, jitter: 0.2 };
+/** The API server ends each watch after this many seconds, randomised so replicas do not renew in step. */
+const WATCH_SECONDS_MIN = 300;
+const WATCH_SECONDS_SPREAD = 300;
+
+/** The watch's resourceVersion is too old (HTTP 410): list again, at once. */
+class Gone extends Error {}
+
+/** A watch ended for a reason that is not an HTTP status (the stream broke, no event for too long). */
+class WatchBroken extends Error {}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e.statusCode === 'number') return e.statusCode;
+  return typeof e.code === 'number' ? e.code : undefined;
+}
+
+/** Classifies a failed request for the state gauge and the log. */
+export function stateOf(err: unknown): ApiState {
+  const status = statusOf(err);
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status !== undefined) return 'failing';
+  return 'unreachable';
+}
+
+function explain(err: unknown): string {
+  const e = err as { message?: string; body?: unknown };
+  const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? '');
+  const status = statusOf(err);
+  const text = e.message ?? String(err);
+  return status === undefined
+    ? text
+    : `HTTP ${status}: ${text}${body && body !== '""' ? ` ${body.slice(0, 300)}` : ''}`;
+}
+
+/**
+ * Lists and watches the cluster's Nodes (an informer of our own: the client library's keeps every Node object
+ * whole and does not retry). Hands the sink only what changed; after every (re)list, Nodes that vanished while the
+ * watch was down are removed. Retries forever with backoff; a state change is logged once and kept for /metrics.
+ * Nothing here blocks reports: the sink is called from the event loop like any other event.
+ */
+export class NodeWatcher {
+  private readonly nodes = new Map<string, KubernetesNodeInfo>();
+  private readonly api: CoreV1Api;
+  private readonly watch: Watch;
+  private readonly pageSize: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly requestTimeoutMs: number;
+  private stopped = false;
+  private abortWatch: (() => void) | undefined;
+  private wake: (() => void) | undefined;
+  private current: ApiState = 'connecting';
+  private everSynced = false;
+  private readonly syncWaiters = new Set<() => void>();
+  private running = false;
+  /** Failed requests by the state they led to, for sss_kubernetes_api_errors_total. */
+  readonly errors = new Map<ApiState, number>();
+  /** Milliseconds the first complete list took, once it did. */
+  firstSyncMs: number | undefined;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly sink: NodeSink,
+    private readonly log: Logger,
+    options: NodeWatcherOptions = {},
+  ) {
+    this.api = kubeConfig.makeApiClient(CoreV1Api);
+    this.watch = new Watch(kubeConfig);
+    this.pageSize = options.pageSize ?? 500;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 90_000;
+  }
+
+  get state(): ApiState {
+    return this.current;
+  }
+
+  /** True once the Nodes were listed completely at least once (later failures keep the last known set). */
+  get synced(): boolean {
+    return this.everSynced;
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  has(name: string): boolean {
+    return this.nodes.has(name);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.run();
+  }
+
+  /** Stops at once; a request still in flight is abandoned (it holds no timer that keeps the process up). */
+  stop(): void {
+    this.stopped = true;
+    this.abortWatch?.();
+    this.wake?.();
+  }
+
+  /** Resolves true once synced, or false after `timeoutMs`. */
+  whenSynced(timeoutMs: number): Promise<boolean> {
+    if (this.everSynced) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.syncWaiters.delete(done);
+        resolve(this.everSynced);
+      };
+      const timer = setTimeout(done, timeoutMs).unref();
+      this.syncWaiters.add(done);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const started = performance.now();
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        const resourceVersion = await this.list();
+        if (this.firstSyncMs === undefined) this.firstSyncMs = performance.now() - started;
+        this.setState('synced');
+        attempt = 0;
+        await this.watchFrom(resourceVersion);
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof Gone) continue; // the history we watched from is compacted: list again at once
+        const state = stateOf(err);
+        this.errors.set(state, (this.errors.get(state) ?? 0) + 1);
+        const delay = backoffDelay(attempt++, this.backoff);
+        this.setState(state, err, delay);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Lists every Node in pages, applies the difference to the sink, and returns the list's resourceVersion. */
+  private async list(): Promise<string> {
+    const seen = new Map<string, KubernetesNodeInfo>();
+    let next: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.withTimeout(
+        this.api.listNode({ limit: this.pageSize, ...(next ? { _continue: next } : {}) }),
+      );
+      for (const node of page.items) {
+        const facts = nodeFacts(node);
+        seen.set(facts.nodeName, facts);
+      }
+      next = page.metadata?._continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+    } while (next && !this.stopped);
+    for (const name of this.nodes.keys()) {
+      if (!seen.has(name)) this.delete(name);
+    }
+    for (const facts of seen.values()) this.put(facts);
+    if (!this.everSynced) {
+      this.everSynced = true;
+      this.log.info({ nodes: this.nodes.size }, 'kubernetes: nodes listed');
+      for (const waiter of [...this.syncWaiters]) waiter();
+    }
+    return resourceVersion;
+  }
+
+  /** Watches from `resourceVersion` until an error; a watch the server ends on schedule is renewed. */
+  private async watchFrom(resourceVersion: string): Promise<void> {
+    let version = resourceVersion;
+    while (!this.stopped) {
+      version = await this.watchOnce(version);
+    }
+  }
+
+  private watchOnce(resourceVersion: string): Promise<string> {
+    const timeoutSeconds = WATCH_SECONDS_MIN + Math.floor(Math.random() * WATCH_SECONDS_SPREAD);
+    let version = resourceVersion;
+    return new Promise<string>((resolve, reject) => {
+      let gone = false;
+      let settled = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        this.abortWatch = undefined;
+        if (gone) reject(new Gone());
+        else if (err) reject(err);
+        else resolve(version);
+      };
+      // Bookmarks arrive about once a minute, so a watch silent for longer than the timeout is dead (a
+      // half-open connection after the API server's host vanished).
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          this.abortWatch?.();
+          finish(new WatchBroken(`no watch event for ${this.requestTimeoutMs / 1000} s`));
+        }, this.requestTimeoutMs).unref();
+      };
+      arm();
+      const handle = (type: string, object: V1Node & { code?: number }) => {
+        arm();
+        if (type === 'ERROR') {
+          if (object.code === 410) gone = true;
+          return;
+        }
+        const objectVersion = object.metadata?.resourceVersion;
+        if (objectVersion) version = objectVersion;
+        if (type === 'ADDED' || type === 'MODIFIED') this.put(nodeFacts(object));
+        else if (type === 'DELETED' && object.metadata?.name) this.delete(object.metadata.name);
+      };
+      this.watch
+        .watch(
+          '/api/v1/nodes',
+          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+          handle,
+          finish,
+        )
+        .then((controller) => {
+          if (settled) controller.abort();
+          else this.abortWatch = () => controller.abort();
+        }, finish);
+    }).catch((err: unknown) => {
+      if (statusOf(err) === 410) throw new Gone();
+      throw err;
+    });
+  }
+
+  private put(facts: KubernetesNodeInfo): void {
+    const known = this.nodes.get(facts.nodeName);
+    if (known && sameFacts(known, facts)) return; // a heartbeat: nothing a frontend would see
+    this.nodes.set(facts.nodeName, facts);
+    this.sink.upsert(facts);
+  }
+
+  private delete(name: string): void {
+    if (this.nodes.delete(name)) this.sink.remove(name);
+  }
+
+  private setState(state: ApiState, err?: unknown, retryInMs?: number): void {
+    const previous = this.current;
+    this.current = state;
+    if (state === 'synced') {
+      if (previous !== 'connecting')
+        this.log.info({ nodes: this.nodes.size }, 'kubernetes: connection to the API server restored');
+      return;
+    }
+    // Logged once per state, not once per retry: an API server that stays away must not flood the log.
+    if (state !== previous) {
+      this.log.warn(
+        {
+          state,
+          error: explain(err),
+          retryInSeconds: retryInMs === undefined ? undefined : Math.round(retryInMs / 100) / 10,
+          nodesKept: this.nodes.size,
+        },
+        state === 'forbidden'
+          ? 'kubernetes: not allowed to list/watch nodes (check the ClusterRole); retrying with backoff'
+          : 'kubernetes: cannot reach the API server; reports go on, retrying with backoff',
+      );
+    }
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new WatchBroken(`no answer within ${this.requestTimeoutMs / 1000} s`)),
+        this.requestTimeoutMs,
+      ).unref();
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms).unref();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
