@@ -58,6 +58,14 @@ describe.skipIf(!helm)('chart: dashboard', () => {
     expect(spec.terminationGracePeriodSeconds).toBe(30);
   });
 
+  it('watches Nodes with its token by default, and mounts no token with Kubernetes off', () => {
+    const off = render({ set: { 'dashboard.kubernetes': 'off', 'dashboard.idPolicy': 'any' } });
+    const d = off.one('Deployment', 'sss-dashboard');
+    expect(podSpec(d).automountServiceAccountToken).toBe(false);
+    expect(envOf(container(d, 'dashboard')).SSS_KUBERNETES?.value).toBe('off');
+    expect(envOf(container(d, 'dashboard')).SSS_ID_POLICY?.value).toBe('any');
+  });
+
   it('listens on 8900, probes /healthz and /readyz and reads the secret from the mounted Secret file', () => {
     expect(dashboard().ports).toEqual([{ name: 'http', containerPort: 8900, protocol: 'TCP' }]);
     expect(dashboard().livenessProbe).toEqual({
@@ -77,6 +85,8 @@ describe.skipIf(!helm)('chart: dashboard', () => {
       SSS_AUTH_SECRET_FILE: { name: 'SSS_AUTH_SECRET_FILE', value: '/etc/sss/auth/auth-secret' },
       SSS_INTERVAL: { name: 'SSS_INTERVAL', value: '5' },
       SSS_LOG_LEVEL: { name: 'SSS_LOG_LEVEL', value: 'info' },
+      SSS_KUBERNETES: { name: 'SSS_KUBERNETES', value: 'on' },
+      SSS_ID_POLICY: { name: 'SSS_ID_POLICY', value: 'nodes' },
     });
     expect(dashboard().volumeMounts).toEqual([
       { name: 'auth', mountPath: '/etc/sss/auth', readOnly: true },

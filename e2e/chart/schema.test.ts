@@ -122,6 +122,16 @@ describe.skipIf(!helm)('chart: values.schema.json', () => {
       "- at '/dashboard/ingress/hosts/0/paths/0/path': 'ui' does not match pattern '^/'",
     ],
     [
+      'a Kubernetes mode that does not exist',
+      'dashboard:\n  kubernetes: true\n',
+      "- at '/dashboard/kubernetes': value must be one of 'on', 'off', 'auto'",
+    ],
+    [
+      'an id policy of nodes with Kubernetes off',
+      'dashboard:\n  kubernetes: "off"\n',
+      "- at '/dashboard/idPolicy': value must be 'any'",
+    ],
+    [
       'a ServiceAccount that is neither created nor named',
       'dashboard:\n  serviceAccount:\n    create: false\n',
       "- at '/dashboard/serviceAccount/name': minLength: got 0, want 1",
