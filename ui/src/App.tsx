@@ -12,6 +12,14 @@ import { connectionState, lostAt } from './connection';
 import { t } from './i18n';
 import { listing, query, statusFilter, viewMode } from './list';
 import { detailsId } from './route';
+import type { StatusFilter } from './view';
+
+/** What an empty list says when the status filter leaves no server. */
+function noneWithStatus(filter: StatusFilter): string {
+  if (filter === 'missing') return t('noneMissing');
+  if (filter === 'notReady') return t('noneNotReady');
+  return t('noneWithStatus', { status: t(filter).toLowerCase() });
+}
 
 function ServerList() {
   return (
@@ -25,7 +33,7 @@ function ServerList() {
             {listing.counts().total > 0
               ? query()
                 ? t('noMatch', { q: query() })
-                : t('noneWithStatus', { status: t(statusFilter()).toLowerCase() })
+                : noneWithStatus(statusFilter())
               : connectionState().phase === 'open'
                 ? t('noServers')
                 : t('connecting')}

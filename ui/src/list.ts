@@ -1,14 +1,17 @@
-// The list page's state: search, status filter, sort, view mode and collapsed groups, and what they select.
+// The list page's state: search, status filter, sort, view mode, grouping and collapsed groups, and what they
+// select.
 
 import type { FrontendServerInfo } from '@sss/protocol';
 import { createMemo, createRoot, createSignal, untrack } from 'solid-js';
 import { oneOf, persisted, stringList } from './prefs';
+import { agentState, isNotReady } from './status';
 import { type ServerEntry, servers } from './store';
 import {
   comparator,
   defaultDir,
+  GROUP_BYS,
+  type GroupBy,
   isLiveKey,
-  isOnline,
   matches,
   passesStatus,
   SORT_KEYS,
@@ -27,6 +30,7 @@ export const [viewMode, setViewMode] = persisted<ViewMode>(
   oneOf<ViewMode>(['cards', 'table']),
 );
 export const [sort, setSort] = persisted<Sort>('sort', { key: 'name', dir: 'asc' }, isSort);
+export const [groupBy, setGroupBy] = persisted<GroupBy>('groupBy', 'group', oneOf(GROUP_BYS));
 const [collapsed, setCollapsed] = persisted<string[]>('collapsed', [], stringList);
 
 function isSort(value: unknown): value is Sort {
@@ -49,12 +53,18 @@ export function sortBy(key: SortKey): void {
   );
 }
 
-export function isCollapsed(group: string): boolean {
-  return collapsed().includes(group);
+/** A collapsed heading is remembered per grouping: a group by its name, a zone or role after a prefix. */
+function collapseKey(by: GroupBy, name: string): string {
+  return by === 'group' ? name : `${by}:${name}`;
 }
 
-export function toggleGroup(group: string): void {
-  setCollapsed((list) => (list.includes(group) ? list.filter((g) => g !== group) : [...list, group]));
+export function isCollapsed(by: GroupBy, name: string): boolean {
+  return collapsed().includes(collapseKey(by, name));
+}
+
+export function toggleGroup(by: GroupBy, name: string): void {
+  const key = collapseKey(by, name);
+  setCollapsed((list) => (list.includes(key) ? list.filter((g) => g !== key) : [...list, key]));
 }
 
 /**
@@ -67,22 +77,29 @@ setInterval(() => setReorderTick((n) => n + 1), REORDER_MS);
 
 export const listing = createRoot(() => {
   const counts = createMemo(() => {
-    let online = 0;
-    let inSpeed = 0;
-    let outSpeed = 0;
+    const c = { total: 0, online: 0, offline: 0, missing: 0, notReady: 0, inSpeed: 0, outSpeed: 0 };
     for (const entry of servers()) {
       const info = entry.info();
-      if (!isOnline(info)) continue;
-      online += 1;
-      inSpeed += info.network.inSpeed;
-      outSpeed += info.network.outSpeed;
+      const state = agentState(info);
+      c.total += 1;
+      c[state] += 1;
+      if (isNotReady(info)) c.notReady += 1;
+      if (state !== 'online') continue;
+      c.inSpeed += info.network.inSpeed;
+      c.outSpeed += info.network.outSpeed;
     }
-    return { total: servers().length, online, offline: servers().length - online, inSpeed, outSpeed };
+    return c;
   });
+
+  /** Some server is a Kubernetes Node: the Kubernetes tiles, column and grouping show only then. */
+  const kubernetes = createMemo(() => servers().some((entry) => entry.meta().kubernetes));
+
+  /** What the cards are grouped by: the chosen grouping, or by group where no server is a Node. */
+  const grouping = createMemo<GroupBy>(() => (kubernetes() ? groupBy() : 'group'));
 
   /**
    * The servers that pass the search and the status filter, in the chosen order. It depends on each server's
-   * name, group and status, not on its figures, so an ordinary report does not recompute it.
+   * meta (name, group, status, zone, roles), not on its figures, so an ordinary report does not recompute it.
    */
   const shown = createMemo<ServerEntry[]>(() => {
     const q = query();
@@ -99,5 +116,5 @@ export const listing = createRoot(() => {
     return picked.map((p) => p.entry);
   });
 
-  return { counts, shown };
+  return { counts, kubernetes, grouping, shown };
 });

@@ -1,18 +1,16 @@
 // Every server the dashboard told us about. Each server has its own signal, so a report re-renders only that
 // server's card or row; the list itself changes only when a server appears or goes, and what the list is
-// filtered, grouped and ordered by (name, group, online) has a signal of its own that changes only when those
-// do. Messages are applied once per animation frame in one batch.
+// filtered, grouped and ordered by (name, group, status, a Node's zone and roles: ServerMeta) has a signal of its
+// own that changes only when those do. Messages are applied once per animation frame in one batch.
 
 import { type FrontendServerInfo, historyPointOf } from '@sss/protocol';
 import { type Accessor, batch, createSignal, type Setter } from 'solid-js';
 import { fetchHistory } from './api';
 import { append, type Columns, emptyColumns, prependHistory } from './series';
+import { metaOf, type ServerMeta, sameMeta } from './view';
 
 /** Points kept per server for the card sparklines: 5 minutes at the default 5 s interval. */
 export const SPARK_POINTS = 60;
-
-/** The fields the list is filtered, grouped and ordered by (besides the sort column). */
-export type ServerMeta = Pick<FrontendServerInfo, 'serverId' | 'serverName' | 'group' | 'online'>;
 
 export interface ServerEntry {
   readonly id: string;
@@ -82,19 +80,6 @@ function flush(): void {
       setServers((list) => [...list.filter((e) => byId.get(e.id) === e), ...added]);
     }
   });
-}
-
-function metaOf(info: FrontendServerInfo): ServerMeta {
-  return {
-    serverId: info.serverId,
-    serverName: info.serverName,
-    group: info.group ?? '',
-    online: info.online,
-  };
-}
-
-function sameMeta(a: ServerMeta, b: ServerMeta): boolean {
-  return a.serverName === b.serverName && a.group === b.group && a.online === b.online;
 }
 
 function createEntry(info: FrontendServerInfo): ServerEntry {

@@ -1,14 +1,20 @@
-import type { FrontendServerInfo } from '@sss/protocol';
-import { seedExample } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
-import { comparator, diskUsage, isLiveKey, matches, orderGroups, passesStatus } from './view';
-
-function server(id: string, name: string, extra: Partial<FrontendServerInfo> = {}): FrontendServerInfo {
-  return { ...seedExample(), serverId: id, serverName: name, online: true, lastSeen: 0, ...extra };
-}
+import { nodeServer, server } from './fixtures';
+import {
+  comparator,
+  diskUsage,
+  groupOf,
+  isLiveKey,
+  matches,
+  metaOf,
+  orderGroups,
+  passesStatus,
+  type STATUS_FILTERS,
+  sameMeta,
+} from './view';
 
 describe('search', () => {
-  const web = server('web-1', 'Web Server 1', { group: 'production' });
+  const web = metaOf(server('web-1', 'Web Server 1', { group: 'production' }));
 
   it('matches every word against name, id or group, ignoring case', () => {
     expect(matches(web, '')).toBe(true);
@@ -16,16 +22,78 @@ describe('search', () => {
     expect(matches(web, 'WEB-1')).toBe(true);
     expect(matches(web, 'prod server')).toBe(true);
     expect(matches(web, 'prod db')).toBe(false);
-    expect(matches(server('x', 'y', { group: 'edge' }), 'production')).toBe(false);
+    expect(matches(metaOf(server('x', 'y', { group: 'edge' })), 'production')).toBe(false);
   });
 
-  it('filters by status', () => {
-    const down = server('b', 'b', { online: false });
-    expect(passesStatus(web, 'all')).toBe(true);
-    expect(passesStatus(down, 'all')).toBe(true);
-    expect(passesStatus(web, 'online')).toBe(true);
-    expect(passesStatus(down, 'online')).toBe(false);
-    expect(passesStatus(down, 'offline')).toBe(true);
+  it("matches a Node's zone and roles too", () => {
+    const node = metaOf(nodeServer('ip-10-0-1-17', { zone: 'eu-west-1b', roles: ['control-plane', 'etcd'] }));
+    expect(matches(node, 'eu-west-1b')).toBe(true);
+    expect(matches(node, 'ETCD')).toBe(true);
+    expect(matches(node, 'control-plane 1b')).toBe(true);
+    expect(matches(node, 'eu-west-1a')).toBe(false);
+  });
+});
+
+describe('status filters', () => {
+  const up = metaOf(server('a', 'a'));
+  const down = metaOf(server('b', 'b', { online: false }));
+  const ready = metaOf(nodeServer('ready'));
+  const notReady = metaOf(nodeServer('not-ready', { ready: 'false' }));
+  const missing = metaOf(nodeServer('missing', { ready: 'unknown' }, { online: false, agentMissing: true }));
+  const pass = (filter: (typeof STATUS_FILTERS)[number]) =>
+    [up, down, ready, notReady, missing].filter((m) => passesStatus(m, filter)).map((m) => m.serverId);
+
+  it('keeps online, offline and missing agents apart: each server passes exactly one', () => {
+    expect(pass('all')).toEqual(['a', 'b', 'ready', 'not-ready', 'missing']);
+    expect(pass('online')).toEqual(['a', 'ready', 'not-ready']);
+    expect(pass('offline')).toEqual(['b']);
+    expect(pass('missing')).toEqual(['missing']);
+  });
+
+  it('picks the Nodes that are not Ready, whatever their agent', () => {
+    expect(pass('notReady')).toEqual(['not-ready', 'missing']);
+  });
+});
+
+describe('meta', () => {
+  it('changes only with what the list is filtered, grouped and ordered by', () => {
+    const info = nodeServer('n1', { zone: 'eu-west-1a', roles: ['worker'] }, { group: 'prod' });
+    const meta = metaOf(info);
+    expect(meta).toEqual({
+      serverId: 'n1',
+      serverName: 'n1',
+      group: 'prod',
+      state: 'online',
+      notReady: false,
+      kubernetes: true,
+      zone: 'eu-west-1a',
+      roles: ['worker'],
+    });
+    // A new report with new figures (and a new roles array with the same roles): same meta.
+    const next = nodeServer(
+      'n1',
+      { zone: 'eu-west-1a', roles: ['worker'] },
+      { group: 'prod', lastSeen: 2e9 },
+    );
+    next.cpu.percent = 99;
+    expect(sameMeta(meta, metaOf(next))).toBe(true);
+    for (const changed of [
+      nodeServer('n1', { zone: 'eu-west-1b', roles: ['worker'] }, { group: 'prod' }),
+      nodeServer('n1', { zone: 'eu-west-1a', roles: ['worker', 'gpu'] }, { group: 'prod' }),
+      nodeServer('n1', { zone: 'eu-west-1a', roles: ['worker'], ready: 'false' }, { group: 'prod' }),
+      nodeServer('n1', { zone: 'eu-west-1a', roles: ['worker'] }, { group: 'prod', agentMissing: true }),
+    ]) {
+      expect(sameMeta(meta, metaOf(changed))).toBe(false);
+    }
+  });
+
+  it('gives a server outside Kubernetes no zone and no roles', () => {
+    expect(metaOf(server('a', 'a'))).toMatchObject({
+      kubernetes: false,
+      zone: '',
+      roles: [],
+      notReady: false,
+    });
   });
 });
 
@@ -59,6 +127,14 @@ describe('sorting', () => {
     ]);
   });
 
+  it('puts a NotReady Node and a missing agent after the healthy when sorting by status', () => {
+    const missing = nodeServer('m', {}, { online: false, agentMissing: true, lastSeen: 0 });
+    const notReady = nodeServer('n', { ready: 'false' });
+    expect(
+      [missing, c, notReady, a].sort(comparator({ key: 'status', dir: 'desc' })).map((s) => s.serverId),
+    ).toEqual(['a', 'n', 'c', 'm']);
+  });
+
   it('knows which keys change with every report', () => {
     expect(isLiveKey('cpu')).toBe(true);
     expect(isLiveKey('lastSeen')).toBe(true);
@@ -70,6 +146,18 @@ describe('sorting', () => {
 describe('groups and disks', () => {
   it('orders groups by name with the ungrouped last', () => {
     expect(orderGroups(['prod', '', 'edge', 'prod'])).toEqual(['edge', 'prod', '']);
+  });
+
+  it('groups by group, zone or role; a server without one goes under ""', () => {
+    const cp = metaOf(
+      nodeServer('cp-1', { zone: 'eu-west-1a', roles: ['control-plane', 'etcd'] }, { group: 'k8s' }),
+    );
+    const worker = metaOf(nodeServer('w-1', { zone: undefined, roles: [] }, { group: undefined }));
+    const plain = metaOf(server('vm-1', 'vm-1', { group: 'legacy' }));
+    expect([cp, worker, plain].map((m) => groupOf(m, 'group'))).toEqual(['k8s', '', 'legacy']);
+    expect([cp, worker, plain].map((m) => groupOf(m, 'zone'))).toEqual(['eu-west-1a', '', '']);
+    expect([cp, worker, plain].map((m) => groupOf(m, 'role'))).toEqual(['control-plane, etcd', '', '']);
+    expect(orderGroups([cp, worker, plain].map((m) => groupOf(m, 'zone')))).toEqual(['eu-west-1a', '']);
   });
 
   it('adds every filesystem into one usage figure', () => {

@@ -3,6 +3,7 @@
 
 import type { FrontendServerInfo } from '@sss/protocol';
 import type { MessageKey } from './messages';
+import { type AgentState, agentState, isNotReady, statusRank } from './status';
 
 export const SORT_KEYS = [
   'name',
@@ -37,13 +38,76 @@ export interface Sort {
   dir: SortDir;
 }
 
-export type StatusFilter = 'all' | 'online' | 'offline';
+export const STATUS_FILTERS = ['all', 'online', 'offline', 'missing', 'notReady'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
-/** The fields filtering looks at: a server's info, or the store's smaller copy of them. */
-type Identity = Pick<FrontendServerInfo, 'serverId' | 'serverName' | 'group' | 'online'>;
+/** What each summary tile (and so each status filter) is called. */
+export const STATUS_LABELS: Record<StatusFilter, MessageKey> = {
+  all: 'servers',
+  online: 'online',
+  offline: 'offline',
+  missing: 'agentMissing',
+  notReady: 'notReady',
+};
 
-export function isOnline(info: Pick<FrontendServerInfo, 'online'>): boolean {
-  return info.online !== false;
+export const GROUP_BYS = ['group', 'zone', 'role'] as const;
+/** What the cards are grouped by: the server's group, or its Node's zone or roles. */
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+export const GROUP_BY_LABELS: Record<GroupBy, MessageKey> = {
+  group: 'byGroup',
+  zone: 'byZone',
+  role: 'byRole',
+};
+
+/** The heading of the servers without the attribute grouped by. */
+export const NO_GROUP_LABELS: Record<GroupBy, MessageKey> = {
+  group: 'ungrouped',
+  zone: 'noZone',
+  role: 'noRole',
+};
+
+/**
+ * The fields the list is filtered, grouped and ordered by (besides the sort column): the store keeps one per
+ * server and replaces it only when one of them changes, so an ordinary report does not reorder the list.
+ */
+export interface ServerMeta {
+  readonly serverId: string;
+  readonly serverName: string;
+  /** "" when the server has none, as zone below. */
+  readonly group: string;
+  readonly state: AgentState;
+  readonly notReady: boolean;
+  /** The server is a Kubernetes Node (or a missing agent of one). */
+  readonly kubernetes: boolean;
+  readonly zone: string;
+  readonly roles: readonly string[];
+}
+
+export function metaOf(info: FrontendServerInfo): ServerMeta {
+  return {
+    serverId: info.serverId,
+    serverName: info.serverName,
+    group: info.group ?? '',
+    state: agentState(info),
+    notReady: isNotReady(info),
+    kubernetes: info.kubernetes !== undefined || info.agentMissing === true,
+    zone: info.kubernetes?.zone ?? '',
+    roles: info.kubernetes?.roles ?? [],
+  };
+}
+
+export function sameMeta(a: ServerMeta, b: ServerMeta): boolean {
+  return (
+    a.serverName === b.serverName &&
+    a.group === b.group &&
+    a.state === b.state &&
+    a.notReady === b.notReady &&
+    a.kubernetes === b.kubernetes &&
+    a.zone === b.zone &&
+    a.roles.length === b.roles.length &&
+    a.roles.every((role, i) => role === b.roles[i])
+  );
 }
 
 /** Used share of all filesystems together, 0-100, and the byte totals behind it. */
@@ -58,16 +122,32 @@ export function diskUsage(info: FrontendServerInfo): { percent: number; used: nu
   return { percent: size > 0 ? (used / size) * 100 : 0, used, size };
 }
 
-/** Case-insensitive match of every word of the query against name, id or group. */
-export function matches(info: Identity, query: string): boolean {
+/** Case-insensitive match of every word of the query against name, id, group, and a Node's zone and roles. */
+export function matches(meta: ServerMeta, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const haystack = `${info.serverName}\n${info.serverId}\n${info.group ?? ''}`.toLowerCase();
+  const haystack = [meta.serverName, meta.serverId, meta.group, meta.zone, ...meta.roles]
+    .join('\n')
+    .toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 
-export function passesStatus(info: Identity, filter: StatusFilter): boolean {
-  return filter === 'all' || (filter === 'online') === isOnline(info);
+export function passesStatus(meta: ServerMeta, filter: StatusFilter): boolean {
+  if (filter === 'all') return true;
+  if (filter === 'notReady') return meta.notReady;
+  return meta.state === filter;
+}
+
+/** The heading a server's card goes under; "" for the servers without the attribute. */
+export function groupOf(meta: ServerMeta, by: GroupBy): string {
+  switch (by) {
+    case 'group':
+      return meta.group;
+    case 'zone':
+      return meta.zone;
+    case 'role':
+      return meta.roles.join(', ');
+  }
 }
 
 /** Sort keys whose values change with every report (the others: name, group, status). */
@@ -85,7 +165,7 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'bas
 function sortValue(info: FrontendServerInfo, key: Exclude<SortKey, 'name' | 'group'>): number {
   switch (key) {
     case 'status':
-      return isOnline(info) ? 1 : 0;
+      return statusRank(info);
     case 'cpu':
       return info.cpu.percent;
     case 'memory':
@@ -114,7 +194,7 @@ export function comparator(sort: Sort): (a: FrontendServerInfo, b: FrontendServe
   return (a, b) => sign * (sortValue(a, key) - sortValue(b, key)) || byName(a, b);
 }
 
-/** Group names in order, "" (the servers without a group) last. */
+/** Group names in order, "" (the servers without the attribute) last. */
 export function orderGroups(names: Iterable<string>): string[] {
   return [...new Set(names)].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : collator.compare(a, b)));
 }

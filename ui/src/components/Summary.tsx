@@ -1,12 +1,14 @@
-// Counts at a glance; the online and offline tiles double as the status filter.
+// Counts at a glance; the status tiles double as the status filter. Agent missing and Not ready show only when
+// some server is a Kubernetes Node.
 
+import { Show } from 'solid-js';
 import { speed } from '../format';
 import { t } from '../i18n';
 import { listing, setStatusFilter, statusFilter } from '../list';
-import type { StatusFilter } from '../view';
+import { STATUS_LABELS, type StatusFilter } from '../view';
 import { ArrowDown, ArrowUp } from './Icons';
 
-function FilterTile(props: { filter: StatusFilter; label: string; value: number }) {
+function FilterTile(props: { filter: StatusFilter; value: number }) {
   const active = () => statusFilter() === props.filter;
   return (
     <button
@@ -19,7 +21,7 @@ function FilterTile(props: { filter: StatusFilter; label: string; value: number 
     >
       <span class="tile-label">
         <span class="dot" />
-        {props.label}
+        {t(STATUS_LABELS[props.filter])}
       </span>
       <span class="tile-value" data-count={props.filter}>
         {props.value}
@@ -31,10 +33,14 @@ function FilterTile(props: { filter: StatusFilter; label: string; value: number 
 export function Summary() {
   const c = listing.counts;
   return (
-    <section class="summary" aria-label={t('servers')}>
-      <FilterTile filter="all" label={t('servers')} value={c().total} />
-      <FilterTile filter="online" label={t('online')} value={c().online} />
-      <FilterTile filter="offline" label={t('offline')} value={c().offline} />
+    <section class="summary" classList={{ kubernetes: listing.kubernetes() }} aria-label={t('servers')}>
+      <FilterTile filter="all" value={c().total} />
+      <FilterTile filter="online" value={c().online} />
+      <FilterTile filter="offline" value={c().offline} />
+      <Show when={listing.kubernetes()}>
+        <FilterTile filter="missing" value={c().missing} />
+        <FilterTile filter="notReady" value={c().notReady} />
+      </Show>
       <div class="tile">
         <span class="tile-label">
           <ArrowDown /> {t('networkIn')}

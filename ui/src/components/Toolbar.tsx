@@ -1,10 +1,34 @@
-// Search box and the cards/table switch. "/" focuses the search from anywhere on the page.
+// Search box, the cards' grouping and sort order, and the cards/table switch. "/" focuses the search from
+// anywhere on the page.
 
 import { For, onCleanup, onMount, Show } from 'solid-js';
 import { t } from '../i18n';
-import { query, setQuery, setSort, setViewMode, sort, viewMode } from '../list';
-import { defaultDir, SORT_KEYS, SORT_LABELS, type SortKey } from '../view';
+import { listing, query, setGroupBy, setQuery, setSort, setViewMode, sort, viewMode } from '../list';
+import {
+  defaultDir,
+  GROUP_BY_LABELS,
+  GROUP_BYS,
+  type GroupBy,
+  SORT_KEYS,
+  SORT_LABELS,
+  type SortKey,
+} from '../view';
 import { ArrowDown, ArrowUp, Grid, Rows, Search } from './Icons';
+
+/** What the cards are grouped by, where servers are Kubernetes Nodes: group, zone or role. */
+function GroupByMenu() {
+  return (
+    <select
+      class="group-by"
+      aria-label={t('groupBy')}
+      title={t('groupBy')}
+      value={listing.grouping()}
+      onChange={(e) => setGroupBy(e.currentTarget.value as GroupBy)}
+    >
+      <For each={[...GROUP_BYS]}>{(by) => <option value={by}>{t(GROUP_BY_LABELS[by])}</option>}</For>
+    </select>
+  );
+}
 
 /** The cards' sort order (the table sorts by its headings). */
 function SortMenu() {
@@ -37,6 +61,7 @@ function SortMenu() {
 
 export function Toolbar() {
   let input!: HTMLInputElement;
+  const placeholder = () => t(listing.kubernetes() ? 'searchPlaceholderKubernetes' : 'searchPlaceholder');
   onMount(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
@@ -55,8 +80,8 @@ export function Toolbar() {
         <input
           ref={input}
           type="search"
-          placeholder={t('searchPlaceholder')}
-          aria-label={t('searchPlaceholder')}
+          placeholder={placeholder()}
+          aria-label={placeholder()}
           value={query()}
           onInput={(e) => setQuery(e.currentTarget.value)}
           onKeyDown={(e) => {
@@ -65,6 +90,9 @@ export function Toolbar() {
         />
       </label>
       <Show when={viewMode() === 'cards'}>
+        <Show when={listing.kubernetes()}>
+          <GroupByMenu />
+        </Show>
         <SortMenu />
       </Show>
       <div class="segmented">
