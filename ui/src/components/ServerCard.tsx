@@ -1,5 +1,5 @@
-// One server as a card: status, flag, bars, sparkline, speeds, uptime, last update. The whole card links to
-// the details view.
+// One server as a card: status, flag, a Node's badges, bars, sparkline, speeds, uptime, last update (or, for a
+// Node whose agent is missing, its capacity). The whole card links to the details view.
 
 import type { FrontendServerInfo } from '@sss/protocol';
 import { onCleanup, onMount, Show } from 'solid-js';
@@ -7,13 +7,16 @@ import { now } from '../clock';
 import { bytes, speed } from '../format';
 import { ago, duration, t } from '../i18n';
 import { serverHref } from '../route';
-import { isOnline } from '../status';
+import { agentState, neverReported } from '../status';
 import { requestBackfill, type ServerEntry, SPARK_POINTS } from '../store';
 import { diskUsage } from '../view';
 import { Flag } from './Flag';
 import { ArrowDown, ArrowUp, Clock, HardDrive } from './Icons';
 import { Meter } from './Meter';
+import { MissingAgent } from './MissingAgent';
+import { NodeBadges } from './NodeBadges';
 import { Sparkline } from './Sparkline';
+import { StatusPill } from './StatusPill';
 import { whenVisible } from './visible';
 
 function subtitle(info: FrontendServerInfo): string {
@@ -24,7 +27,55 @@ function subtitle(info: FrontendServerInfo): string {
 export function ServerCard(props: { entry: ServerEntry }) {
   let element!: HTMLElement;
   const info = () => props.entry.info();
-  const online = () => isOnline(info());
+  const state = () => agentState(info());
+
+  onMount(() => onCleanup(whenVisible(element, () => requestBackfill(props.entry))));
+
+  return (
+    <article
+      ref={element}
+      class="card"
+      classList={{ offline: state() !== 'online' }}
+      data-server-id={props.entry.id}
+      aria-label={info().serverName}
+    >
+      <header class="card-head">
+        <Flag code={info().countryCode} />
+        <a class="card-name stretched" href={serverHref(props.entry.id)} title={info().serverName}>
+          {info().serverName || props.entry.id}
+        </a>
+        <StatusPill state={state()} />
+      </header>
+      <p class="card-sub" title={subtitle(info())}>
+        {subtitle(info()) || props.entry.id}
+      </p>
+      <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
+
+      <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
+        <Measurements entry={props.entry} />
+      </Show>
+
+      <footer class="card-foot">
+        <Show when={state() !== 'missing'}>
+          <span title={t('uptime')}>
+            <Clock /> {duration(info().system.uptime)}
+          </span>
+        </Show>
+        <span class="last-seen">
+          {neverReported(info())
+            ? t('neverReported')
+            : state() === 'online'
+              ? ago(info().lastSeen, now())
+              : `${t('lastSeen')} ${ago(info().lastSeen, now())}`}
+        </span>
+      </footer>
+    </article>
+  );
+}
+
+/** The bars, sparkline and speeds of a server whose agent reports (or did until it went offline). */
+function Measurements(props: { entry: ServerEntry }) {
+  const info = () => props.entry.info();
   const disk = () => diskUsage(info());
   const io = () => {
     let read = 0;
@@ -42,30 +93,8 @@ export function ServerCard(props: { entry: ServerEntry }) {
     return t0 !== undefined && t1 !== undefined ? t1 - t0 : 0;
   };
 
-  onMount(() => onCleanup(whenVisible(element, () => requestBackfill(props.entry))));
-
   return (
-    <article
-      ref={element}
-      class="card"
-      classList={{ offline: !online() }}
-      data-server-id={props.entry.id}
-      aria-label={info().serverName}
-    >
-      <header class="card-head">
-        <Flag code={info().countryCode} />
-        <a class="card-name stretched" href={serverHref(props.entry.id)} title={info().serverName}>
-          {info().serverName || props.entry.id}
-        </a>
-        <span class="status" classList={{ on: online() }} data-status={online() ? 'online' : 'offline'}>
-          <span class="dot" />
-          {online() ? t('online') : t('offline')}
-        </span>
-      </header>
-      <p class="card-sub" title={subtitle(info())}>
-        {subtitle(info()) || props.entry.id}
-      </p>
-
+    <>
       <div class="meters">
         <Meter
           field="cpu"
@@ -118,18 +147,6 @@ export function ServerCard(props: { entry: ServerEntry }) {
           </dd>
         </div>
       </dl>
-
-      <footer class="card-foot">
-        <span title={t('uptime')}>
-          <Clock /> {duration(info().system.uptime)}
-        </span>
-        <Show
-          when={online()}
-          fallback={<span class="last-seen">{`${t('lastSeen')} ${ago(info().lastSeen, now())}`}</span>}
-        >
-          <span class="last-seen">{ago(info().lastSeen, now())}</span>
-        </Show>
-      </footer>
-    </article>
+    </>
   );
 }

@@ -1,23 +1,31 @@
 // Every shown server as one row; click a column heading to sort by it (again to reverse). Only the rows near
 // the screen are in the document (spacer rows stand in for the others), so 500 live rows cost what 40 do.
+// Where servers are Kubernetes Nodes, a Node column shows their badges.
 
-import { createMemo, createSignal, For, type JSX, onCleanup, onMount } from 'solid-js';
+import { createMemo, createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import { now } from '../clock';
-import { speed } from '../format';
+import { bytes, speed } from '../format';
 import { ago, duration, t } from '../i18n';
 import { listing, sort, sortBy } from '../list';
+import { capacityOf } from '../node';
 import { serverHref } from '../route';
-import { isOnline } from '../status';
+import { agentState, neverReported, STATE_LABELS } from '../status';
 import type { ServerEntry } from '../store';
 import { diskUsage, SORT_LABELS, type SortKey } from '../view';
 import { Flag } from './Flag';
 import { ArrowDown, ArrowUp } from './Icons';
 import { Meter } from './Meter';
+import { NodeBadges } from './NodeBadges';
 
-const COLUMNS: { key: SortKey; class: string; dotOnly?: boolean }[] = [
+type Column = { key: SortKey; class: string; dotOnly?: boolean };
+
+/** The columns before the Node column, and those after it. */
+const IDENTITY: Column[] = [
   { key: 'status', class: 'col-status', dotOnly: true },
   { key: 'name', class: 'col-name' },
   { key: 'group', class: 'col-group' },
+];
+const FIGURES: Column[] = [
   { key: 'cpu', class: 'col-meter' },
   { key: 'memory', class: 'col-meter' },
   { key: 'disk', class: 'col-meter' },
@@ -27,7 +35,7 @@ const COLUMNS: { key: SortKey; class: string; dotOnly?: boolean }[] = [
   { key: 'lastSeen', class: 'num' },
 ];
 
-function Heading(props: { key: SortKey; class: string; dotOnly?: boolean }) {
+function Heading(props: Column) {
   const label = () => t(SORT_LABELS[props.key]);
   const active = () => sort().key === props.key;
   const ariaSort = (): JSX.AriaAttributes['aria-sort'] =>
@@ -45,41 +53,56 @@ function Heading(props: { key: SortKey; class: string; dotOnly?: boolean }) {
   );
 }
 
-function Row(props: { entry: ServerEntry }) {
+function Row(props: { entry: ServerEntry; kubernetes: boolean }) {
   const info = () => props.entry.info();
-  const online = () => isOnline(info());
+  const state = () => agentState(info());
   return (
-    <tr classList={{ offline: !online() }} data-server-id={props.entry.id}>
+    <tr classList={{ offline: state() !== 'online' }} data-server-id={props.entry.id}>
       <td class="col-status">
-        <span
-          class="dot row-dot"
-          classList={{ on: online() }}
-          data-status={online() ? 'online' : 'offline'}
-          title={online() ? t('online') : t('offline')}
-        />
+        <span class="dot row-dot" data-status={state()} title={t(STATE_LABELS[state()])} />
       </td>
       <td class="col-name">
         <Flag code={info().countryCode} />
         <a href={serverHref(props.entry.id)}>{info().serverName || props.entry.id}</a>
       </td>
       <td class="col-group">{info().group || '–'}</td>
-      <td class="col-meter" data-field="cpu">
-        <Meter compact label={t('cpu')} value={info().cpu.percent} />
-      </td>
-      <td class="col-meter" data-field="memory">
-        <Meter compact label={t('memory')} value={info().memory.usedPercent} />
-      </td>
-      <td class="col-meter" data-field="disk">
-        <Meter compact label={t('disk')} value={diskUsage(info()).percent} />
-      </td>
-      <td class="num" data-field="netIn">
-        {speed(info().network.inSpeed)}
-      </td>
-      <td class="num" data-field="netOut">
-        {speed(info().network.outSpeed)}
-      </td>
-      <td class="num">{duration(info().system.uptime)}</td>
-      <td class="num muted">{ago(info().lastSeen, now())}</td>
+      <Show when={props.kubernetes}>
+        <td class="col-node">
+          <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} limit={1} />}</Show>
+        </td>
+      </Show>
+      <Show
+        when={state() !== 'missing'}
+        fallback={
+          <>
+            <td class="col-missing" colSpan={3} data-field="agentMissing">
+              {t(STATE_LABELS.missing)} · {t('cores', { n: capacityOf(info()).cpu })} ·{' '}
+              {bytes(capacityOf(info()).memory)}
+            </td>
+            <td class="num">–</td>
+            <td class="num">–</td>
+            <td class="num">–</td>
+          </>
+        }
+      >
+        <td class="col-meter" data-field="cpu">
+          <Meter compact label={t('cpu')} value={info().cpu.percent} />
+        </td>
+        <td class="col-meter" data-field="memory">
+          <Meter compact label={t('memory')} value={info().memory.usedPercent} />
+        </td>
+        <td class="col-meter" data-field="disk">
+          <Meter compact label={t('disk')} value={diskUsage(info()).percent} />
+        </td>
+        <td class="num" data-field="netIn">
+          {speed(info().network.inSpeed)}
+        </td>
+        <td class="num" data-field="netOut">
+          {speed(info().network.outSpeed)}
+        </td>
+        <td class="num">{duration(info().system.uptime)}</td>
+      </Show>
+      <td class="num muted">{neverReported(info()) ? t('never') : ago(info().lastSeen, now())}</td>
     </tr>
   );
 }
@@ -125,21 +148,27 @@ export function TableView() {
   const above = () => Math.min(first(), listing.shown().length) * rowHeight();
   const below = () => Math.max(0, listing.shown().length - first() - count()) * rowHeight();
 
+  const columns = () => IDENTITY.length + FIGURES.length + (listing.kubernetes() ? 1 : 0);
+
   return (
     <div class="table-wrap">
-      <table class="servers">
+      <table class="servers" classList={{ kubernetes: listing.kubernetes() }}>
         <thead>
           <tr>
-            <For each={COLUMNS}>{(column) => <Heading {...column} />}</For>
+            <For each={IDENTITY}>{(column) => <Heading {...column} />}</For>
+            <Show when={listing.kubernetes()}>
+              <th class="col-node">{t('node')}</th>
+            </Show>
+            <For each={FIGURES}>{(column) => <Heading {...column} />}</For>
           </tr>
         </thead>
         <tbody ref={body}>
           <tr class="spacer">
-            <td colSpan={COLUMNS.length} style={{ height: `${above()}px` }} />
+            <td colSpan={columns()} style={{ height: `${above()}px` }} />
           </tr>
-          <For each={rows()}>{(entry) => <Row entry={entry} />}</For>
+          <For each={rows()}>{(entry) => <Row entry={entry} kubernetes={listing.kubernetes()} />}</For>
           <tr class="spacer">
-            <td colSpan={COLUMNS.length} style={{ height: `${below()}px` }} />
+            <td colSpan={columns()} style={{ height: `${below()}px` }} />
           </tr>
         </tbody>
       </table>
