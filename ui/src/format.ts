@@ -75,6 +75,11 @@ export function clock(unixSeconds: number, withSeconds = false): string {
   return withSeconds ? `${hm}:${pad(d.getSeconds())}` : hm;
 }
 
+/** Local date and time of a Unix timestamp, to the second. */
+export function dateTime(unixSeconds: number): string {
+  return `${new Date(unixSeconds * 1000).toLocaleDateString()} ${clock(unixSeconds, true)}`;
+}
+
 /** The smallest power of two at or above `max` bytes (1 KiB at least): a chart scale whose quarters are round. */
 export function niceCeiling(max: number): number {
   return max > 1024 ? 2 ** Math.ceil(Math.log2(max)) : 1024;
