@@ -10,6 +10,25 @@ export const screenshotDir = join(repoRoot, 'test-results/screenshots');
 
 export type ConnectionPhase = 'open' | 'connecting' | 'waiting';
 
+/** A server's state as its status pill (or table dot) shows it. */
+export type ServerStatus = 'online' | 'offline' | 'missing';
+
+/** The summary tiles, each a status filter; `missing` and `notReady` show only when servers are Kubernetes Nodes. */
+export type StatusFilter = 'all' | 'online' | 'offline' | 'missing' | 'notReady';
+
+/** What the cards can be grouped by (the choice shows only when servers are Kubernetes Nodes). */
+export type Grouping = 'group' | 'zone' | 'role';
+
+/**
+ * A Node's badges by their Kubernetes names, whatever the page's language: Ready, NotReady or Unknown first, then
+ * each active problem condition (DiskPressure, ...), then SchedulingDisabled.
+ */
+async function badgesIn(scope: Locator): Promise<string[]> {
+  const list = scope.locator('.badges').first();
+  if ((await list.count()) === 0) return [];
+  return ((await list.getAttribute('data-badges')) ?? '').split(' ').filter(Boolean);
+}
+
 /** Counts every WebSocket the page opens (the ui's reconnect attempts), with the time each was created. */
 const RECORD_SOCKETS = `
   window.__sockets = [];
@@ -79,6 +98,58 @@ export class DashboardPage {
         document.querySelector('[data-count="offline"]')?.textContent === String(offline),
       [expected.online, expected.offline],
       { timeout: timeoutMs },
+    );
+  }
+
+  /** The number on a summary tile; undefined when the tile is not shown. */
+  async count(filter: StatusFilter): Promise<number | undefined> {
+    const tile = this.page.locator(`[data-count="${filter}"]`);
+    return (await tile.count()) > 0 ? Number(await tile.textContent()) : undefined;
+  }
+
+  async waitForCount(filter: StatusFilter, value: number, timeoutMs = 5_000): Promise<void> {
+    await this.page.waitForFunction(
+      ([f, v]) => document.querySelector(`[data-count="${f}"]`)?.textContent === String(v),
+      [filter, value] as const,
+      { timeout: timeoutMs },
+    );
+  }
+
+  /** Shows only the servers of one status, as a click on its summary tile does (`all` shows every server). */
+  async filterBy(filter: StatusFilter): Promise<void> {
+    const tile = this.page.locator(`.tile-button[data-filter="${filter}"]`);
+    if ((await tile.getAttribute('aria-pressed')) !== 'true') await tile.click();
+    await this.page.locator(`.tile-button[data-filter="${filter}"][aria-pressed="true"]`).waitFor();
+  }
+
+  async activeFilter(): Promise<StatusFilter> {
+    return (await this.page
+      .locator('.tile-button[aria-pressed="true"]')
+      .getAttribute('data-filter')) as StatusFilter;
+  }
+
+  /** Groups the cards by group, zone or role (the choice is remembered, as the other preferences). */
+  async groupCardsBy(grouping: Grouping): Promise<void> {
+    await this.page.locator('select.group-by').selectOption(grouping);
+    await this.page.locator(`.groups[data-group-by="${grouping}"]`).waitFor();
+  }
+
+  /** What the cards are grouped by now. */
+  async cardGrouping(): Promise<Grouping> {
+    return (await this.page.locator('.groups').getAttribute('data-group-by')) as Grouping;
+  }
+
+  /**
+   * The card groups in order: the value grouped by ("" for the servers without it), the heading as shown (e.g.
+   * "No zone"; empty when there is a single headless group) and its online/total count.
+   */
+  async cardGroups(): Promise<{ name: string; heading: string; count: string }[]> {
+    return this.page.locator('.group').evaluateAll((groups) =>
+      groups.map((g) => ({
+        name: g.getAttribute('data-group') ?? '',
+        heading: g.querySelector('.group-name')?.textContent ?? '',
+        count: g.querySelector('.group-count')?.textContent ?? '',
+      })),
     );
   }
 
@@ -241,12 +312,45 @@ export class ServerCard {
     return (await this.root.locator('.card-name').textContent()) ?? '';
   }
 
-  async status(): Promise<'online' | 'offline'> {
-    return (await this.root.locator('.status').getAttribute('data-status')) as 'online' | 'offline';
+  async status(): Promise<ServerStatus> {
+    return (await this.root.locator('.status').getAttribute('data-status')) as ServerStatus;
   }
 
-  async waitForStatus(status: 'online' | 'offline', timeoutMs = 5_000): Promise<void> {
+  async waitForStatus(status: ServerStatus, timeoutMs = 5_000): Promise<void> {
     await this.root.locator(`.status[data-status="${status}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  /** The Node's badges by their Kubernetes names; empty for a server outside Kubernetes. */
+  async badges(): Promise<string[]> {
+    return badgesIn(this.root);
+  }
+
+  async waitForBadges(expected: string[], timeoutMs = 5_000): Promise<void> {
+    await this.root.locator(`.badges[data-badges="${expected.join(' ')}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  /**
+   * What the card shows in place of the bars when the Node's agent is missing: whether it never reported or
+   * stopped, and the Node's capacity as shown (cpu, memory, pods); undefined when the agent reports.
+   */
+  async missingAgent(): Promise<
+    { since: 'never' | 'stopped'; capacity: Record<string, string> } | undefined
+  > {
+    const block = this.root.locator('.missing-agent');
+    if ((await block.count()) === 0) return undefined;
+    const capacity = await block
+      .locator('[data-capacity]')
+      .evaluateAll((items) =>
+        Object.fromEntries(
+          items.map((i) => [i.getAttribute('data-capacity') ?? '', i.querySelector('dd')?.textContent ?? '']),
+        ),
+      );
+    return { since: (await block.getAttribute('data-missing')) as 'never' | 'stopped', capacity };
+  }
+
+  /** The footer's last-update text: "just now", "Last seen 3 min ago", "Never reported". */
+  async lastSeen(): Promise<string> {
+    return (await this.root.locator('.last-seen').textContent()) ?? '';
   }
 
   /** The percentage shown on a bar, as text ("45%"), and its warning level. */
@@ -299,6 +403,19 @@ export class ServerTable {
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-server-id') ?? ''));
   }
 
+  row(serverId: string): Locator {
+    return this.root.locator(`tbody tr[data-server-id="${serverId}"]`);
+  }
+
+  async rowStatus(serverId: string): Promise<ServerStatus> {
+    return (await this.row(serverId).locator('.row-dot').getAttribute('data-status')) as ServerStatus;
+  }
+
+  /** A row's Node badges by their Kubernetes names, those behind its "+N" badge included. */
+  async rowBadges(serverId: string): Promise<string[]> {
+    return badgesIn(this.row(serverId));
+  }
+
   async waitForOrder(ids: string[], timeoutMs = 5_000): Promise<void> {
     await this.page.waitForFunction(
       (expected) =>
@@ -329,7 +446,55 @@ export class DetailsPage {
   }
 
   async fact(key: string): Promise<string> {
-    return (await this.page.locator(`.fact[data-fact="${key}"] dd`).textContent()) ?? '';
+    return (
+      (await this.page.locator(`[data-section="system"] .fact[data-fact="${key}"] dd`).textContent()) ?? ''
+    );
+  }
+
+  async status(): Promise<ServerStatus> {
+    return (await this.root.locator('.status').getAttribute('data-status')) as ServerStatus;
+  }
+
+  /** The Node's badges in the heading, by their Kubernetes names; empty outside Kubernetes. */
+  async badges(): Promise<string[]> {
+    return badgesIn(this.root);
+  }
+
+  /** The sections shown below the heading, in order: history, filesystems, kubernetes, system. */
+  async sections(): Promise<string[]> {
+    return this.page
+      .locator('.details [data-section]')
+      .evaluateAll((sections) => sections.map((s) => s.getAttribute('data-section') ?? ''));
+  }
+
+  /**
+   * The Kubernetes section as shown, by fact: nodeName, ready, readySince, readyReason, problems, scheduling,
+   * roles, zone, region, instanceType, internalIP, kubeletVersion, containerRuntime, osImage, kernelVersion,
+   * architecture, age, cpuCapacity, memoryCapacity, podCapacity, taints (one per line). Undefined when the server
+   * is not a Node.
+   */
+  async kubernetes(): Promise<Record<string, string> | undefined> {
+    const section = this.page.locator('[data-section="kubernetes"]');
+    if ((await section.count()) === 0) return undefined;
+    return section.locator('.fact').evaluateAll((facts) =>
+      Object.fromEntries(
+        facts.map((f) => {
+          const dd = f.querySelector('dd');
+          const items = Array.from(dd?.querySelectorAll('.fact-item') ?? []).map((i) => i.textContent ?? '');
+          return [
+            f.getAttribute('data-fact') ?? '',
+            items.length > 0 ? items.join('\n') : (dd?.textContent ?? ''),
+          ];
+        }),
+      ),
+    );
+  }
+
+  /** The Node's taints as key=value:effect (key:effect without a value). */
+  async taints(): Promise<string[]> {
+    return this.page
+      .locator('[data-section="kubernetes"] .fact[data-fact="taints"] .fact-item')
+      .allTextContents();
   }
 
   /** How many points the CPU chart draws. */
