@@ -1,0 +1,354 @@
+// Tier 5 (DESIGN section 9) on this machine: the chart really installed into a real control plane (etcd, API
+// server, controllers, scheduler; kwok plays the kubelets of fake Nodes), then our real programs run as processes
+// in place of the containers kwok does not run, each with the environment its Pod resolves to (e2e/cluster/pod-env.ts
+// names the stand-ins: hostPaths, Service DNS, listen ports). The dashboard uses a token of the chart's own
+// ServiceAccount, so the RBAC under test is the chart's.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chartDir, ciValues } from '../chart/chart';
+import { agentMain, dashboardMain } from '../support/paths';
+import { freePort } from '../support/ports';
+import { type Program, startProgram, stopAll } from '../support/processes';
+import { type ClusterUnderTest, clusterAssertions, eventually } from './assertions';
+import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
+import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
+
+const tools = findControlPlaneTools();
+const namespace = 'sss';
+const release = 'sss';
+const nodes = [
+  { name: 'sss-node-1', zone: 'zone-a', role: 'control-plane' },
+  { name: 'sss-node-2', zone: 'zone-a', role: 'worker' },
+  { name: 'sss-node-3', zone: 'zone-b', role: 'worker' },
+];
+
+describe.skipIf(!tools)('the chart in a real control plane', () => {
+  let cp: ControlPlane;
+  let kubectl: Kubectl;
+  let dashboard: Program & { port: number; url: string };
+  const agents = new Map<string, Program>();
+  let cut: ClusterUnderTest;
+  const dir = mkdtempSync(join(tmpdir(), 'sss-cluster-e2e-'));
+
+  /** The dashboard's Pod, run as a process with a token of the chart's ServiceAccount. */
+  async function startDashboardFromPod(port: number): Promise<Program & { port: number; url: string }> {
+    const [pod] = await podsOf(kubectl, namespace, 'app.kubernetes.io/component=dashboard');
+    if (!pod) throw new Error('no dashboard Pod');
+    expect(pod.status.phase).toBe('Running');
+    const token = (
+      await kubectl(['create', 'token', 'sss-dashboard', '-n', namespace, '--duration=1h'])
+    ).trim();
+    const { env } = await resolveContainer(kubectl, pod, 'dashboard', dir, {
+      services: new Map(),
+      // One machine, one network: the port is a free one, and the API server is reached through a kubeconfig
+      // holding the ServiceAccount token and the cluster CA (what the pod's mounted token and ca.crt give it).
+      overrides: { SSS_PORT: String(port), SSS_HOST: '127.0.0.1', KUBECONFIG: cp.kubeconfigFor(token) },
+    });
+    expect(env).toMatchObject({ SSS_KUBERNETES: 'on', SSS_ID_POLICY: 'nodes' });
+    const program = startProgram('dashboard', dashboardMain, env);
+    await program.waitForLog((l) => l.msg === 'listening', 15_000);
+    return Object.assign(program, { port, url: `http://127.0.0.1:${port}` });
+  }
+
+  /** Every agent Pod of the DaemonSet, run as a process reading this machine's /proc and /sys. */
+  async function startAgentsFromPods(): Promise<void> {
+    const pods = await podsOf(kubectl, namespace, 'app.kubernetes.io/component=agent');
+    expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(nodes.map((n) => n.name));
+    for (const pod of pods) {
+      const { env } = await resolveContainer(kubectl, pod, 'agent', dir, {
+        services: new Map([['sss-dashboard', dashboard.port]]),
+        // Every agent has its own network namespace in a cluster; here they share one, so no fixed health port.
+        overrides: { SSS_HEALTH_PORT: '0' },
+      });
+      expect(env.NODE_NAME).toBe(pod.spec.nodeName);
+      expect(env.HOST_PROC).toBe('/proc');
+      agents.set(pod.spec.nodeName ?? '', startProgram('agent', agentMain, env));
+    }
+  }
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ nodes: 0 });
+    kubectl = (args, input) => cp.kubectl(args, input === undefined ? {} : { input });
+    for (const node of nodes) await cp.createNode(node.name, { zone: node.zone, role: node.role });
+    await cp.waitForNodesReady();
+    await kubectl(['create', 'namespace', namespace]);
+    await cp.helm(['install', release, chartDir, '-n', namespace, '--wait', '--timeout', '90s']);
+    dashboard = await startDashboardFromPod(await freePort());
+    await startAgentsFromPods();
+    const secret = Buffer.from(
+      (
+        await kubectl(['get', 'secret', 'sss-auth', '-n', namespace, '-o', 'jsonpath={.data.auth-secret}'])
+      ).trim(),
+      'base64',
+    ).toString();
+    cut = { kubectl, dashboardUrl: dashboard.url, secret, nodesWithAgents: nodes.map((n) => n.name) };
+  }, 240_000);
+
+  afterAll(async () => {
+    await stopAll();
+    await cp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('installed with default values: one agent Pod per Node and an available dashboard', async () => {
+    const ds = JSON.parse(await kubectl(['get', 'daemonset', 'sss-agent', '-n', namespace, '-o', 'json']));
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 3, numberReady: 3 });
+    const deploy = JSON.parse(
+      await kubectl(['get', 'deployment', 'sss-dashboard', '-n', namespace, '-o', 'json']),
+    );
+    expect(deploy.status.availableReplicas).toBe(1);
+  });
+
+  clusterAssertions(() => cut);
+
+  it('accepts every ci/*-values.yaml on the API server (helm install --dry-run=server)', async () => {
+    // The Prometheus Operator is not installed here: a CRD of the same group, version and kind stands in for its
+    // ServiceMonitor CRD, so the API server knows the kind (it accepts any spec).
+    await kubectl(['apply', '-f', '-'], JSON.stringify(serviceMonitorCrd));
+    await kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com']);
+    for (const [i, values] of ciValues.entries()) {
+      const out = await cp.helm([
+        'install',
+        `dry-${i}`,
+        chartDir,
+        '-n',
+        'dry-run',
+        '--create-namespace',
+        '--dry-run=server',
+        '-f',
+        join(chartDir, values),
+      ]);
+      expect(out, values).toContain('STATUS: pending-install');
+    }
+  });
+
+  it("grants the dashboard's ServiceAccount get/list/watch on Nodes and nothing else; the agent's nothing", async () => {
+    const rules = async (serviceAccount: string) =>
+      parseCanI(
+        await kubectl([
+          'auth',
+          'can-i',
+          '--list',
+          `--as=system:serviceaccount:${namespace}:${serviceAccount}`,
+        ]),
+      );
+    const baseline = parseCanI(
+      await kubectl(['auth', 'can-i', '--list', '--as=system:serviceaccount:other:nobody']),
+    );
+    const extra = (found: Map<string, string>) =>
+      Object.fromEntries([...found].filter(([resource, verbs]) => baseline.get(resource) !== verbs));
+    expect(extra(await rules('sss-dashboard'))).toEqual({ nodes: '[get list watch]' });
+    expect(extra(await rules('sss-agent'))).toEqual({});
+    for (const [verb, resource, allowed] of [
+      ['watch', 'nodes', 'yes'],
+      ['get', 'secrets'],
+      ['list', 'pods'],
+      ['patch', 'nodes'],
+      ['delete', 'nodes'],
+    ]) {
+      // --quiet answers by exit code only: 0 yes, 1 no.
+      const answer = await kubectl([
+        'auth',
+        'can-i',
+        '--quiet',
+        verb ?? '',
+        resource ?? '',
+        `--as=system:serviceaccount:${namespace}:sss-dashboard`,
+      ]).then(
+        () => 'yes',
+        () => 'no',
+      );
+      expect(answer, `${verb} ${resource}`).toBe(allowed ?? 'no');
+    }
+  });
+
+  it('passes helm test because the check really ran against the dashboard', async () => {
+    const result = await helmTest();
+    expect(result.checkOutput).toMatch(/^ok: GET \/readyz 200; GET \/api\/servers lists /);
+    expect(result.checkCode).toBe(0);
+    expect(result.helm.code).toBe(0);
+    expect(result.helm.output).toContain('Phase:          Succeeded');
+  });
+
+  it('fails helm test when the dashboard is broken', async () => {
+    await cp.helm([
+      'upgrade',
+      release,
+      chartDir,
+      '-n',
+      namespace,
+      '--reuse-values',
+      '--set',
+      'tests.timeoutSeconds=3',
+    ]);
+    await dashboard.stop();
+    const result = await helmTest();
+    expect(result.checkOutput).toMatch(
+      /failed after 3 s against http:\/\/127\.0\.0\.1:\d+: TypeError: fetch failed/,
+    );
+    expect(result.checkCode).toBe(1);
+    expect(result.helm.code).not.toBe(0);
+    expect(result.helm.output).toContain('pod sss-test failed');
+    // helm keeps a failed test Pod for its logs; the next passing `helm test` replaces it and deletes it.
+    dashboard = await startDashboardFromPod(dashboard.port);
+    await eventually(async () => {
+      const listed = (await (await fetch(`${dashboard.url}/api/servers`)).json()) as { online: boolean }[];
+      expect(listed.filter((s) => s.online)).toHaveLength(nodes.length);
+    }, 30_000);
+    expect((await helmTest()).helm.code).toBe(0);
+  }, 90_000);
+
+  it('keeps the generated Secret across helm upgrade, and helm uninstall leaves nothing behind', async () => {
+    const secretOf = async () =>
+      (
+        await kubectl(['get', 'secret', 'sss-auth', '-n', namespace, '-o', 'jsonpath={.data.auth-secret}'])
+      ).trim();
+    const before = await secretOf();
+    expect(before.length).toBeGreaterThan(0);
+    await cp.helm([
+      'upgrade',
+      release,
+      chartDir,
+      '-n',
+      namespace,
+      '--reuse-values',
+      '--set',
+      'logLevel=debug',
+    ]);
+    expect(await secretOf()).toBe(before);
+    await cp.helm(['uninstall', release, '-n', namespace, '--wait', '--timeout', '60s']);
+    const selector = `app.kubernetes.io/instance=${release}`;
+    await eventually(async () => {
+      const left = await kubectl([
+        'get',
+        'all,secrets,configmaps,serviceaccounts,roles,rolebindings,networkpolicies,ingresses',
+        '-n',
+        namespace,
+        '-l',
+        selector,
+        '-o',
+        'name',
+      ]);
+      expect(left.trim()).toBe('');
+    }, 90_000);
+    const clusterScoped = await kubectl([
+      'get',
+      'clusterroles,clusterrolebindings',
+      '-l',
+      selector,
+      '-o',
+      'name',
+    ]);
+    expect(clusterScoped.trim()).toBe('');
+    expect((await kubectl(['get', 'secrets', '-n', namespace, '-o', 'name'])).trim()).toBe('');
+  }, 150_000);
+
+  /**
+   * `helm test` with its check really run: kwok marks the test Pod Running but runs nothing, so the check's
+   * command is run here as a process with the Pod's resolved environment, and its outcome written to the Pod's
+   * status as a kubelet would write it. helm reads the phase and passes or fails on it.
+   */
+  async function helmTest() {
+    const helm = cp
+      .helm(['test', release, '-n', namespace, '--timeout', '60s'])
+      .then((output) => ({ code: 0, output }))
+      .catch((err: Error) => ({ code: 1, output: err.message }));
+    const pod = await eventually(async () => {
+      const found = JSON.parse(
+        await kubectl(['get', 'pod', 'sss-test', '-n', namespace, '-o', 'json']),
+      ) as PodObject;
+      expect(found.status.phase).toBe('Running');
+      return found;
+    }, 30_000);
+    const { env, command } = await resolveContainer(kubectl, pod, 'check', dir, {
+      services: new Map([['sss-dashboard', dashboard.port]]),
+    });
+    const [program, ...args] = command ?? [];
+    expect(program).toBe('node');
+    const check = await run(process.execPath, args, env);
+    const terminated = {
+      exitCode: check.code,
+      reason: check.code === 0 ? 'Completed' : 'Error',
+      startedAt: new Date(Date.now() - 1000).toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+    await kubectl([
+      'patch',
+      'pod',
+      'sss-test',
+      '-n',
+      namespace,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          phase: check.code === 0 ? 'Succeeded' : 'Failed',
+          conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted' }],
+          containerStatuses: [
+            {
+              name: 'check',
+              image: 'ghcr.io/simple-server-status/dashboard',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { terminated },
+            },
+          ],
+        },
+      }),
+    ]);
+    return { checkCode: check.code, checkOutput: check.output.trim(), helm: await helm };
+  }
+});
+
+/** `kubectl auth can-i --list` as resource -> verbs. */
+function parseCanI(text: string): Map<string, string> {
+  const rules = new Map<string, string>();
+  for (const line of text.split('\n').slice(1)) {
+    const match = /^(\S+)\s+(?:\[[^\]]*\]\s+)*?(\[[^\]]*\])\s*$/.exec(line.trim());
+    if (match?.[1] && match[2]) rules.set(match[1], match[2]);
+  }
+  return rules;
+}
+
+function run(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env } });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise<{ code: number; output: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code: code ?? 1, output })),
+  );
+}
+
+const serviceMonitorCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'servicemonitors.monitoring.coreos.com' },
+  spec: {
+    group: 'monitoring.coreos.com',
+    names: {
+      kind: 'ServiceMonitor',
+      listKind: 'ServiceMonitorList',
+      plural: 'servicemonitors',
+      singular: 'servicemonitor',
+    },
+    scope: 'Namespaced',
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
+  },
+};
