@@ -1,6 +1,6 @@
 // Runs the real helm binary on charts/simple-server-status and parses what it renders with the `yaml` package,
 // so the chart tests assert on objects, not on text.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -44,24 +44,6 @@ export function runHelm(args: string[], env: Record<string, string> = {}): HelmR
     timeout: 30_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** runHelm without blocking the event loop, for when this process also serves what helm talks to. */
-export function runHelmAsync(args: string[], env: Record<string, string> = {}): Promise<HelmResult> {
-  if (!helm) throw new Error('helm is missing');
-  const child = spawn(helm, args, { cwd: chartDir, env: helmEnv(env), timeout: 30_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 // Kubernetes objects are open-ended; the tests walk them with `at` and compare with toEqual.

@@ -15,6 +15,7 @@ import { type Program, startProgram, stopAll } from '../support/processes';
 import { type ClusterUnderTest, clusterAssertions, eventually } from './assertions';
 import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
 import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
+import { installServiceMonitorCrd } from './service-monitor-crd';
 
 const tools = findControlPlaneTools();
 const namespace = 'sss';
@@ -105,10 +106,7 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
   clusterAssertions(() => cut);
 
   it('accepts every ci/*-values.yaml on the API server (helm install --dry-run=server)', async () => {
-    // The Prometheus Operator is not installed here: a CRD of the same group, version and kind stands in for its
-    // ServiceMonitor CRD, so the API server knows the kind (it accepts any spec).
-    await kubectl(['apply', '-f', '-'], JSON.stringify(serviceMonitorCrd));
-    await kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com']);
+    await installServiceMonitorCrd(kubectl);
     for (const [i, values] of ciValues.entries()) {
       const out = await cp.helm([
         'install',
@@ -328,27 +326,3 @@ function run(command: string, args: string[], env: Record<string, string>) {
     child.once('exit', (code) => resolve({ code: code ?? 1, output })),
   );
 }
-
-const serviceMonitorCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'servicemonitors.monitoring.coreos.com' },
-  spec: {
-    group: 'monitoring.coreos.com',
-    names: {
-      kind: 'ServiceMonitor',
-      listKind: 'ServiceMonitorList',
-      plural: 'servicemonitors',
-      singular: 'servicemonitor',
-    },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-};

@@ -1,0 +1,111 @@
+// Tier 5: what the chart asks of the API server at install time, against the real one: the generated Secret
+// keeps the value the cluster already holds (helm's `lookup`, as on an upgrade), and `helm install` prints
+// NOTES.txt with the port-forward line.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { chartDir } from '../chart/chart';
+import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
+import { installServiceMonitorCrd } from './service-monitor-crd';
+
+const tools = findControlPlaneTools();
+const namespace = 'monitoring';
+
+describe.skipIf(!tools)('chart: against the API server', () => {
+  let cp: ControlPlane;
+  beforeAll(async () => {
+    cp = await startControlPlane({ nodes: 0 });
+    await cp.kubectl(['create', 'namespace', namespace]);
+  }, 120_000);
+  afterAll(() => cp?.stop(), 30_000);
+
+  async function renderedSecret(extra: string[] = []): Promise<Record<string, string>> {
+    const out = await cp.helm([
+      'template',
+      'sss',
+      chartDir,
+      '-n',
+      namespace,
+      '--dry-run=server',
+      '--show-only',
+      'templates/secret.yaml',
+      ...extra,
+    ]);
+    const [doc] = parseAllDocuments(out);
+    const data = doc?.toJS().data as Record<string, string>;
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+  }
+
+  it('keeps the shared secret the cluster already has', async () => {
+    await cp.kubectl([
+      'create',
+      'secret',
+      'generic',
+      'sss-auth',
+      '-n',
+      namespace,
+      '--from-literal=auth-secret=the-value-agents-already-use',
+    ]);
+    try {
+      expect(await renderedSecret()).toEqual({ 'auth-secret': 'the-value-agents-already-use' });
+      expect(await renderedSecret()).toEqual({ 'auth-secret': 'the-value-agents-already-use' });
+    } finally {
+      await cp.kubectl(['delete', 'secret', 'sss-auth', '-n', namespace]);
+    }
+  });
+
+  it('generates a new value when the cluster has none, or none under the configured key', async () => {
+    const first = await renderedSecret();
+    expect(first['auth-secret']).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await renderedSecret())['auth-secret']).not.toBe(first['auth-secret']);
+    await cp.kubectl([
+      'create',
+      'secret',
+      'generic',
+      'sss-auth',
+      '-n',
+      namespace,
+      '--from-literal=auth-secret=old',
+    ]);
+    try {
+      const renamed = await renderedSecret(['--set', 'auth.secretKey=shared']);
+      expect(Object.keys(renamed)).toEqual(['shared']);
+      expect(renamed.shared).toMatch(/^[A-Za-z0-9]{32}$/);
+    } finally {
+      await cp.kubectl(['delete', 'secret', 'sss-auth', '-n', namespace]);
+    }
+  });
+
+  it('prints NOTES.txt with the port-forward line on install', async () => {
+    const out = await cp.helm(['install', 'sss', chartDir, '-n', namespace, '--dry-run=server']);
+    const notes = out.slice(out.indexOf('NOTES:'));
+    expect(notes).toContain(`kubectl port-forward --namespace ${namespace} svc/sss-dashboard 8900`);
+    expect(notes).toContain('then browse http://localhost:8900');
+    expect(notes).toContain(`helm test sss --namespace ${namespace}`);
+    expect(notes).toContain('(prometheus.io/scrape annotations set)');
+    expect(notes).toContain(
+      `kubectl get secret --namespace ${namespace} sss-auth -o jsonpath="{.data['auth-secret']}" | base64 -d`,
+    );
+  });
+
+  it('names the Ingress URL, the ServiceMonitor and the existing Secret in NOTES.txt when they are used', async () => {
+    await installServiceMonitorCrd((args, input) => cp.kubectl(args, input === undefined ? {} : { input }));
+    const out = await cp.helm([
+      'install',
+      'sss',
+      chartDir,
+      '-n',
+      namespace,
+      '--dry-run=server',
+      ...['ingress-servicemonitor', 'existing-secret', 'unprivileged-agent'].flatMap((name) => [
+        '-f',
+        join(chartDir, `ci/${name}-values.yaml`),
+      ]),
+    ]);
+    const notes = out.slice(out.indexOf('NOTES:'));
+    expect(notes).toContain('or https://status.example.org/');
+    expect(notes).toContain('(ServiceMonitor sss-dashboard created)');
+    expect(notes).toContain('Agents authenticate with key "shared" of your Secret sss-shared.');
+    expect(notes).toContain('The agent runs unprivileged (uid 65534)');
+  });
+});
