@@ -4,8 +4,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  accessSync,
-  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -19,7 +17,6 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../support/paths';
 import { freePort } from '../support/ports';
 import { findTool } from '../support/tools';
 import { createCertificates } from './certificates';
@@ -38,22 +35,11 @@ export const controlPlaneTools = [
 ] as const;
 export type ControlPlaneTools = Record<(typeof controlPlaneTools)[number], string>;
 
-/**
- * The binaries scripts/install-tools.sh builds, or undefined when one is missing (findTool warns, or throws under
- * CI=true). The pinned build in .cache/tools/bin wins over PATH, where an older kubectl or etcd may sit
- * (this machine has Debian's kubectl 1.32 in /usr/bin).
- */
+/** The binaries scripts/install-tools.sh builds, or undefined when one is missing (findTool warns, or throws under
+ * CI=true). */
 export function findControlPlaneTools(): ControlPlaneTools | undefined {
   const tools: Partial<ControlPlaneTools> = {};
-  for (const name of controlPlaneTools) {
-    const built = join(repoRoot, '.cache/tools/bin', name);
-    try {
-      accessSync(built, constants.X_OK);
-      tools[name] = built;
-    } catch {
-      tools[name] = findTool(name);
-    }
-  }
+  for (const name of controlPlaneTools) tools[name] = findTool(name);
   return controlPlaneTools.every((name) => tools[name]) ? (tools as ControlPlaneTools) : undefined;
 }
 

@@ -15,12 +15,13 @@ function executable(path: string): boolean {
 }
 
 /**
- * Finds a program on PATH or in .cache/tools/bin (where scripts/install-tools.sh puts Go-built tools).
+ * Finds a program in .cache/tools/bin (the pinned Go-built tools of scripts/install-tools.sh, which win over an
+ * older copy on PATH such as Debian's kubectl), then on PATH.
  * Returns undefined when it is missing, so the caller can skip with `describe.skipIf(!tool)`; under CI=true a
  * missing tool throws instead, which fails the test file.
  */
 export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), join(repoRoot, '.cache/tools/bin')];
+  const dirs = [join(repoRoot, '.cache/tools/bin'), ...(process.env.PATH ?? '').split(delimiter)];
   const found = dirs.map((dir) => join(dir, name)).find(executable);
   if (!found) {
     const message = `${name} was not found on PATH or in .cache/tools/bin; .ci/run installs it`;
