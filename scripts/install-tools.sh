@@ -46,23 +46,22 @@ link() {
 
 # A build goes to a temporary folder first and is renamed into place, so an interrupted build is never cached.
 staging() { mktemp -d "$cache/.build-XXXXXX"; }
-publish() { rm -rf "$cache/$2"; mv "$1" "$cache/$2"; }
+publish() { rm -rf "${cache:?}/${2:?}"; mv "$1" "$cache/$2"; }
 
-if ! built helm "$HELM_VERSION" helm; then
-  echo "building helm $HELM_VERSION with $(go version | cut -d' ' -f3)" >&2
-  out=$(staging)
-  GOBIN="$out" go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
-  publish "$out" "helm-$HELM_VERSION"
-fi
-link helm "$HELM_VERSION" helm
+# go_install NAME VERSION PACKAGE: a module that `go install` builds as it is.
+go_install() {
+  local name=$1 version=$2 package=$3 out
+  if ! built "$name" "$version" "$name"; then
+    echo "building $name $version with $(go version | cut -d' ' -f3)" >&2
+    out=$(staging)
+    GOBIN="$out" go install -trimpath -ldflags "$ldflags" "$package@$version" >&2
+    publish "$out" "$name-$version"
+  fi
+  link "$name" "$version" "$name"
+}
 
-if ! built kwok "$KWOK_VERSION" kwok; then
-  echo "building kwok $KWOK_VERSION" >&2
-  out=$(staging)
-  GOBIN="$out" go install -trimpath -ldflags "$ldflags" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
-  publish "$out" "kwok-$KWOK_VERSION"
-fi
-link kwok "$KWOK_VERSION" kwok
+go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
+go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
 
 if ! built etcd "$ETCD_VERSION" etcd; then
   echo "building etcd $ETCD_VERSION" >&2

@@ -3,7 +3,7 @@
 // in place of the containers kwok does not run, each with the environment its Pod resolves to (e2e/cluster/pod-env.ts
 // names the stand-ins: hostPaths, Service DNS, listen ports). The dashboard uses a token of the chart's own
 // ServiceAccount, so the RBAC under test is the chart's.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +12,14 @@ import { chartDir, ciValues } from '../chart/chart';
 import { agentMain, dashboardMain } from '../support/paths';
 import { freePort } from '../support/ports';
 import { type Program, startProgram, stopAll } from '../support/processes';
+import { findTool } from '../support/tools';
 import { type ClusterUnderTest, clusterAssertions, eventually } from './assertions';
 import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
 import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
 import { installServiceMonitorCrd } from './service-monitor-crd';
 
 const tools = findControlPlaneTools();
+const promtool = findTool('promtool');
 const namespace = 'sss';
 const release = 'sss';
 const nodes = [
@@ -105,6 +107,15 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
 
   clusterAssertions(() => cut);
 
+  it.skipIf(!promtool)('writes the Kubernetes families so that promtool finds nothing to lint', async () => {
+    const text = await (await fetch(`${dashboard.url}/metrics`)).text();
+    expect(text).toContain('sss_kubernetes_node_ready{node="sss-node-1"} 1');
+    const check = spawnSync(promtool ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    const problems = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
+    // prom-client's own nodejs_* gauges end in _total, which promtool's linter dislikes; nothing else may appear.
+    expect(problems.filter((l) => !l.startsWith('nodejs_'))).toEqual([]);
+  });
+
   it('accepts every ci/*-values.yaml on the API server (helm install --dry-run=server)', async () => {
     await installServiceMonitorCrd(kubectl);
     for (const [i, values] of ciValues.entries()) {
@@ -172,16 +183,7 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
   });
 
   it('fails helm test when the dashboard is broken', async () => {
-    await cp.helm([
-      'upgrade',
-      release,
-      chartDir,
-      '-n',
-      namespace,
-      '--reuse-values',
-      '--set',
-      'tests.timeoutSeconds=3',
-    ]);
+    await upgrade('tests.timeoutSeconds=3');
     await dashboard.stop();
     const result = await helmTest();
     expect(result.checkOutput).toMatch(
@@ -206,16 +208,7 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
       ).trim();
     const before = await secretOf();
     expect(before.length).toBeGreaterThan(0);
-    await cp.helm([
-      'upgrade',
-      release,
-      chartDir,
-      '-n',
-      namespace,
-      '--reuse-values',
-      '--set',
-      'logLevel=debug',
-    ]);
+    await upgrade('logLevel=debug');
     expect(await secretOf()).toBe(before);
     await cp.helm(['uninstall', release, '-n', namespace, '--wait', '--timeout', '60s']);
     const selector = `app.kubernetes.io/instance=${release}`;
@@ -243,6 +236,11 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
     expect(clusterScoped.trim()).toBe('');
     expect((await kubectl(['get', 'secrets', '-n', namespace, '-o', 'name'])).trim()).toBe('');
   }, 150_000);
+
+  /** `helm upgrade` of the release with the values it has plus one --set. */
+  async function upgrade(set: string): Promise<void> {
+    await cp.helm(['upgrade', release, chartDir, '-n', namespace, '--reuse-values', '--set', set]);
+  }
 
   /**
    * `helm test` with its check really run: kwok marks the test Pod Running but runs nothing, so the check's
