@@ -13,13 +13,10 @@ export const STATE_LABELS: Record<AgentState, MessageKey> = {
   missing: 'agentMissing',
 };
 
-export function isOnline(info: Pick<FrontendServerInfo, 'online'>): boolean {
-  return info.online !== false;
-}
-
 export function agentState(info: Pick<FrontendServerInfo, 'online' | 'agentMissing'>): AgentState {
   if (info.agentMissing === true) return 'missing';
-  return isOnline(info) ? 'online' : 'offline';
+  // A message without `online` (an older dashboard) is a live report.
+  return info.online !== false ? 'online' : 'offline';
 }
 
 /** A Node's agent that never reported: the figures are placeholders (zeros, the Node's capacity), not measurements. */

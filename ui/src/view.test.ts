@@ -9,7 +9,7 @@ import {
   metaOf,
   orderGroups,
   passesStatus,
-  type STATUS_FILTERS,
+  type StatusFilter,
   sameMeta,
 } from './view';
 
@@ -40,7 +40,7 @@ describe('status filters', () => {
   const ready = metaOf(nodeServer('ready'));
   const notReady = metaOf(nodeServer('not-ready', { ready: 'false' }));
   const missing = metaOf(nodeServer('missing', { ready: 'unknown' }, { online: false, agentMissing: true }));
-  const pass = (filter: (typeof STATUS_FILTERS)[number]) =>
+  const pass = (filter: StatusFilter) =>
     [up, down, ready, notReady, missing].filter((m) => passesStatus(m, filter)).map((m) => m.serverId);
 
   it('keeps online, offline and missing agents apart: each server passes exactly one', () => {

@@ -38,8 +38,7 @@ export interface Sort {
   dir: SortDir;
 }
 
-export const STATUS_FILTERS = ['all', 'online', 'offline', 'missing', 'notReady'] as const;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
+export type StatusFilter = 'all' | 'online' | 'offline' | 'missing' | 'notReady';
 
 /** What each summary tile (and so each status filter) is called. */
 export const STATUS_LABELS: Record<StatusFilter, MessageKey> = {
