@@ -8,12 +8,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium } from '../browser/browser';
+import { DashboardPage } from '../browser/pages';
 import { chartDir, ciValues } from '../chart/chart';
 import { agentMain, dashboardMain } from '../support/paths';
 import { freePort } from '../support/ports';
 import { type Program, startProgram, stopAll } from '../support/processes';
 import { findTool } from '../support/tools';
-import { type ClusterUnderTest, clusterAssertions, eventually } from './assertions';
+import {
+  type ClusterUnderTest,
+  clusterAssertions,
+  createBareNode,
+  eventually,
+  patchNodeStatus,
+  uniqueNodeName,
+} from './assertions';
 import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
 import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
 import { installServiceMonitorCrd } from './service-monitor-crd';
@@ -106,6 +115,70 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
   });
 
   clusterAssertions(() => cut);
+
+  it.skipIf(!chromiumPath)(
+    'shows a missing agent and a NotReady Node as such in Chromium, in both themes (screenshots saved)',
+    async () => {
+      const missing = uniqueNodeName('sss-ui-missing');
+      const notReady = uniqueNodeName('sss-ui-notready');
+      await createBareNode(kubectl, missing);
+      await createBareNode(kubectl, notReady);
+      await patchNodeStatus(kubectl, notReady, {
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime is down' },
+          { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: '' },
+        ],
+      });
+      await kubectl(['cordon', notReady]);
+      const browser = await launchChromium();
+      try {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+          const ui = await DashboardPage.open(context, `${dashboard.url}/`);
+          await ui.waitForCount('missing', 2, 10_000);
+          expect(await ui.count('online')).toBe(nodes.length);
+          expect(await ui.count('notReady')).toBe(1);
+          const missingCard = await ui.waitForServer(missing);
+          expect(await missingCard.status()).toBe('missing');
+          expect(await missingCard.missingAgent()).toMatchObject({ since: 'never' });
+          expect(await missingCard.badges()).toEqual(['Ready']);
+          const notReadyCard = await ui.waitForServer(notReady);
+          await notReadyCard.waitForBadges(['NotReady', 'DiskPressure', 'SchedulingDisabled']);
+          expect(await (await ui.waitForServer('sss-node-2')).badges()).toEqual(['Ready']);
+          await ui.groupCardsBy('zone');
+          expect((await ui.cardGroups()).map((g) => g.name)).toEqual(
+            expect.arrayContaining(['zone-a', 'zone-b', 'zone-bare']),
+          );
+          await ui.renderAllCards();
+          expect(await ui.overflows()).toEqual([]);
+          await ui.screenshot(`cluster-cards-${colorScheme}`);
+          await ui.filterBy('missing');
+          const table = await ui.showTable();
+          expect(await table.rowStatus(missing)).toBe('missing');
+          await ui.filterBy('notReady');
+          expect(await table.rowBadges(notReady)).toEqual(['NotReady', 'DiskPressure', 'SchedulingDisabled']);
+          await ui.filterBy('missing');
+          await ui.screenshot(`cluster-table-missing-${colorScheme}`);
+          await ui.showCards();
+          await ui.filterBy('all');
+          const details = await ui.openDetails(notReady);
+          expect(await details.kubernetes()).toMatchObject({
+            nodeName: notReady,
+            readyReason: 'KubeletNotReady: container runtime is down',
+            zone: 'zone-bare',
+          });
+          expect(await ui.overflows()).toEqual([]);
+          await ui.screenshot(`cluster-details-notready-${colorScheme}`);
+          expect(ui.consoleErrors).toEqual([]);
+          await context.close();
+        }
+      } finally {
+        await browser.close();
+        await kubectl(['delete', 'node', missing, notReady]);
+      }
+    },
+    60_000,
+  );
 
   it.skipIf(!promtool)('writes the Kubernetes families so that promtool finds nothing to lint', async () => {
     const text = await (await fetch(`${dashboard.url}/metrics`)).text();

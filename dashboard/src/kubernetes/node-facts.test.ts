@@ -127,6 +127,16 @@ describe('nodeFacts', () => {
     expect(facts.taints).toEqual([{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]);
   });
 
+  it('leaves out a transition time the API server holds as null', () => {
+    const patched = nodeFacts(
+      node({
+        conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', lastTransitionTime: null }],
+      }),
+    );
+    expect(patched.ready).toBe('false');
+    expect(patched.readySince).toBeUndefined();
+  });
+
   it('treats a Node without a Ready condition as unknown, and an Unknown one too', () => {
     expect(nodeFacts(node({ conditions: [] })).ready).toBe('unknown');
     const lost = nodeFacts(

@@ -52,11 +52,14 @@ function clip(text: string): string {
   return text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
 }
 
-/** Timestamps arrive as strings from a watch and as Dates from the generated list call. */
-function seconds(time: Date | string | undefined): number | undefined {
-  if (time === undefined) return undefined;
+/**
+ * Timestamps arrive as strings from a watch and as Dates from the generated list call; a condition written without
+ * one (a status patch by hand) has null, which is no time at all, not 1970.
+ */
+function seconds(time: Date | string | null | undefined): number | undefined {
+  if (!time) return undefined;
   const ms = new Date(time).getTime();
-  return Number.isFinite(ms) ? ms / 1000 : undefined;
+  return Number.isFinite(ms) && ms > 0 ? ms / 1000 : undefined;
 }
 
 function status(value: string | undefined): ConditionStatus {
