@@ -25,11 +25,16 @@ export interface MemoryInfo {
 export interface DiskInfo {
   /** Mount point on the host. */
   path: string;
-  /** Bytes: used + free (what an unprivileged user can see, as df shows). */
+  /**
+   * Bytes: the filesystem's size, blocks x bsize, as df's `Size` and node_exporter's node_filesystem_size_bytes
+   * show it. It exceeds used + free by the blocks reserved for root (often 5 % on ext4).
+   */
   total: number;
+  /** Bytes: (blocks - bfree) x bsize, df's `Used`. */
   used: number;
+  /** Bytes an unprivileged user may still write: bavail x bsize, df's `Avail`. */
   free: number;
-  /** used / (used + free) * 100. */
+  /** used / (used + free) * 100: df's `Use%` (which rounds it up to a whole number). */
   usedPercent: number;
   /** Bytes per second read from the mount's device. */
   readSpeed: number;

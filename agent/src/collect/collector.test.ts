@@ -22,8 +22,9 @@ function statfsTable(table: Record<string, FsUsage>, asked: string[] = []) {
   });
 }
 
-function usage(used: number, free: number): FsUsage {
-  return { used, free, blocks: 1 };
+/** A filesystem's usage; `size` exceeds used + free by the blocks reserved for root. */
+function usage(used: number, free: number, size = used + free): FsUsage {
+  return { size, used, free, blocks: 1 };
 }
 
 function collector(paths: ReturnType<typeof fixturePaths>, statfs: BoundedStatfs, clock: { now: number }) {
@@ -50,7 +51,11 @@ describe('a typical Ubuntu 22.04 node', () => {
     const paths = fixturePaths('ubuntu-22.04', { proc: join(tree.dir, 'proc'), etc: join(tree.dir, 'etc') });
     const asked: string[] = [];
     const statfs = statfsTable(
-      { '/hostroot/': usage(20 * GiB, 80 * GiB), '/hostroot/boot/efi': usage(6 * MiB, 98 * MiB) },
+      {
+        // ext4 with 5 % reserved for root: 100 GiB in all, 20 GiB used, 75 GiB left to users.
+        '/hostroot/': usage(20 * GiB, 75 * GiB, 100 * GiB),
+        '/hostroot/boot/efi': usage(6 * MiB, 98 * MiB),
+      },
       asked,
     );
     const clock = { now: 0 };
@@ -96,10 +101,11 @@ describe('a typical Ubuntu 22.04 node', () => {
     expect(sample.disk).toEqual([
       {
         path: '/',
+        // df: Size 100G, Used 20G, Avail 75G, Use% 22 (20 / 95 = 21.05 %, which df rounds up).
         total: 100 * GiB,
         used: 20 * GiB,
-        free: 80 * GiB,
-        usedPercent: 20,
+        free: 75 * GiB,
+        usedPercent: 21.05,
         readSpeed: (20_000 * 512) / 5, // 2,048,000 B/s
         writeSpeed: (40_000 * 512) / 5, // 4,096,000 B/s
       },

@@ -146,7 +146,8 @@ export class HostCollector {
       const before = device && previous?.byName.get(device.name);
       disks.push({
         path: mount.mountPoint,
-        total: usage.used + usage.free,
+        // df's size (blocks x bsize): reserved blocks make it larger than used + free.
+        total: usage.size,
         used: usage.used,
         free: usage.free,
         usedPercent: percent(usage.used, usage.used + usage.free),

@@ -1,6 +1,8 @@
 import { statfs } from 'node:fs/promises';
 
 export interface FsUsage {
+  /** Bytes: blocks x bsize, the filesystem's size as df and node_exporter's node_filesystem_size_bytes show it. */
+  size: number;
   /** Bytes: (blocks - bfree) x bsize. */
   used: number;
   /** Bytes an unprivileged user may still write: bavail x bsize. */
@@ -13,7 +15,12 @@ export type StatFs = (path: string) => Promise<FsUsage>;
 
 export const statfsUsage: StatFs = async (path) => {
   const s = await statfs(path);
-  return { used: (s.blocks - s.bfree) * s.bsize, free: s.bavail * s.bsize, blocks: s.blocks };
+  return {
+    size: s.blocks * s.bsize,
+    used: (s.blocks - s.bfree) * s.bsize,
+    free: s.bavail * s.bsize,
+    blocks: s.blocks,
+  };
 };
 
 export class StatfsTimeout extends Error {

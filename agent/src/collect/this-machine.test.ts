@@ -33,7 +33,11 @@ describe('this machine', () => {
 
     const root = sample.disk.find((d) => d.path === '/');
     expect(root).toBeDefined();
-    const [dfUsed, dfFree] = sh('df -B1 --output=used,avail / | tail -1').split(/\s+/).map(Number);
+    const [dfSize, dfUsed, dfFree] = sh('df -B1 --output=size,used,avail / | tail -1')
+      .split(/\s+/)
+      .map(Number);
+    // df's Size is blocks x bsize and does not move with writes.
+    expect(root?.total).toBe(dfSize);
     // df and statfs read the same counters; allow for writes by others in between.
     expect(Math.abs((root?.used ?? 0) - (dfUsed ?? 0))).toBeLessThan(256 * 1024 ** 2);
     expect(Math.abs((root?.free ?? 0) - (dfFree ?? 0))).toBeLessThan(256 * 1024 ** 2);
