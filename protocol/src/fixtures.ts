@@ -42,6 +42,38 @@ export function seedExample(): ServerInfo {
   };
 }
 
+/** The seed's example with every extension field of DESIGN section 3 filled in, as a busy 8-core node sends it. */
+export function fullExample(): ServerInfo {
+  const seed = seedExample();
+  return {
+    ...seed,
+    cpu: {
+      ...seed.cpu,
+      load1: 3.12,
+      load5: 2.5,
+      load15: 1.98,
+      perCore: [61.2, 40.1, 55, 38.4, 47.9, 36.2, 42.7, 40.1],
+      modes: { user: 30.1, nice: 0.5, system: 9.8, iowait: 2.4, irq: 0.3, softirq: 1.6, steal: 0.5 },
+    },
+    memory: { ...seed.memory, swapTotal: 4294967296, swapUsed: 268435456, cached: 4194304000 },
+    disk: seed.disk.map((d) => ({ ...d, ioUtilPercent: 12.5 })),
+    network: {
+      ...seed.network,
+      interfaces: [
+        { name: 'eth0', bytesSent: 1073741824, bytesRecv: 2147483648, inSpeed: 1048576, outSpeed: 524288 },
+        { name: 'eth1', bytesSent: 52428800, bytesRecv: 104857600, inSpeed: 20480, outSpeed: 10240 },
+      ],
+    },
+    system: { ...seed.system, processes: 312, bootTime: 1698259456 },
+    connections: { tcp: 142, tcpEstablished: 87, udp: 9 },
+    temperatures: [
+      { sensor: 'coretemp Package id 0', celsius: 54, criticalCelsius: 100 },
+      { sensor: 'nvme Composite', celsius: 38.85, criticalCelsius: 84.85 },
+      { sensor: 'acpitz thermal_zone0', celsius: 27.8 },
+    ],
+  };
+}
+
 /** The SettingError that `fn` throws; fails the test when it throws nothing or something else. */
 export function settingErrorOf(fn: () => unknown): SettingError {
   try {

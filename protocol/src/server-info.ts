@@ -9,6 +9,26 @@ export interface CpuInfo {
   /** Logical CPUs of the host. */
   cores: number;
   modelName: string;
+  // Extension fields (DESIGN section 3): optional, so a report without them and a client ignoring them still work.
+  /** Load averages over 1, 5 and 15 minutes ($HOST_PROC/loadavg), runnable + uninterruptible tasks. */
+  load1?: number;
+  load5?: number;
+  load15?: number;
+  /** Busy share of each logical CPU over the last interval, 0-100, in cpuN order. */
+  perCore?: number[];
+  /** Share of all CPUs' time spent in each mode over the last interval, 0-100 (idle is the rest). */
+  modes?: CpuModes;
+}
+
+export interface CpuModes {
+  /** Includes guest time, as /proc/stat counts it. */
+  user: number;
+  nice: number;
+  system: number;
+  iowait: number;
+  irq: number;
+  softirq: number;
+  steal: number;
 }
 
 export interface MemoryInfo {
@@ -20,6 +40,12 @@ export interface MemoryInfo {
   available: number;
   /** used / total * 100. */
   usedPercent: number;
+  /** Bytes of swap (SwapTotal); 0 on a host without swap. */
+  swapTotal?: number;
+  /** Bytes of swap in use: SwapTotal - SwapFree. */
+  swapUsed?: number;
+  /** Bytes of page cache (Cached). */
+  cached?: number;
 }
 
 export interface DiskInfo {
@@ -40,6 +66,17 @@ export interface DiskInfo {
   readSpeed: number;
   /** Bytes per second written to the mount's device. */
   writeSpeed: number;
+  /** Share of the last interval the mount's device was busy, 0-100 (diskstats io_ticks, iostat's %util). */
+  ioUtilPercent?: number;
+}
+
+/** One host interface's traffic; the same units as NetworkInfo's top-level fields. */
+export interface InterfaceInfo {
+  name: string;
+  bytesSent: number;
+  bytesRecv: number;
+  inSpeed: number;
+  outSpeed: number;
 }
 
 export interface NetworkInfo {
@@ -52,6 +89,12 @@ export interface NetworkInfo {
   inSpeed: number;
   /** Bytes per second transmitted. */
   outSpeed: number;
+  /**
+   * Every host interface that carries traffic, by name; virtual ones of container networking (veth, CNI bridges,
+   * tunnels) and lo are left out unless the agent is configured otherwise. The top-level fields stay the
+   * default-route interface.
+   */
+  interfaces?: InterfaceInfo[];
 }
 
 export interface SystemInfo {
@@ -66,6 +109,28 @@ export interface SystemInfo {
   kernel: string;
   /** Seconds since boot. */
   uptime: number;
+  /** Processes on the host (the numeric entries of $HOST_PROC). */
+  processes?: number;
+  /** Unix seconds of the boot ($HOST_PROC/stat btime). */
+  bootTime?: number;
+}
+
+/** Socket counts of the host's network namespace. */
+export interface ConnectionsInfo {
+  /** TCP sockets in use, IPv4 + IPv6 (sockstat and sockstat6 `inuse`; listening ones included). */
+  tcp: number;
+  /** TCP connections in ESTABLISHED or CLOSE-WAIT ($HOST_PROC/net/snmp Tcp CurrEstab). */
+  tcpEstablished: number;
+  /** UDP sockets in use, IPv4 + IPv6. */
+  udp: number;
+}
+
+export interface TemperatureInfo {
+  /** hwmon chip and label (`coretemp Package id 0`), or a thermal zone's type and number (`acpitz thermal_zone0`). */
+  sensor: string;
+  celsius: number;
+  /** The sensor's critical level, when the hardware has one. */
+  criticalCelsius?: number;
 }
 
 export interface ServerInfo {
@@ -83,6 +148,8 @@ export interface ServerInfo {
   system: SystemInfo;
   /** Unix seconds when the agent took the sample. */
   timestamp: number;
+  connections?: ConnectionsInfo;
+  temperatures?: TemperatureInfo[];
 }
 
 /** A Node condition's status, as Kubernetes writes it but lower case (kube-state-metrics' `status` label). */
