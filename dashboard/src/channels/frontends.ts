@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../hub/hub';
 
+/**
+ * The longest a message waits for others to share its write: everything published within this window goes to each
+ * browser in one socket write. The one place this is set (issue 12: at most 10 ms).
+ */
+export const COALESCE_MS = 10;
 /** Bytes a frontend socket may have queued before further messages wait in its per-server slot instead. */
 export const HIGH_WATER_BYTES = 256 * 1024;
 /** A frontend whose socket stays backed up this long is closed; it reconnects and gets a fresh snapshot. */
@@ -14,41 +19,132 @@ const MAX_INBOUND_BYTES = 4096;
 const MAX_INBOUND_PER_SECOND = 20;
 
 /**
- * One browser. Messages go straight to the socket while it keeps up; while it is backed up, each server keeps at
- * most one pending message (the latest wins), so a slow reader costs at most HIGH_WATER_BYTES plus one message
- * per server, and never delays anyone else.
+ * One message as a complete WebSocket text frame (FIN, opcode 1, unmasked as a server sends it), built once and
+ * written as it is to every browser; the protocol is unchanged: one JSON object per frame.
  */
-class FrontendConnection {
+export function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+/** Where a connection's frames go: the browser's socket, or a test's stand-in. */
+export interface FrontendSink {
+  /** False once the WebSocket is closing or closed: nothing more is written. */
+  readonly open: boolean;
+  /** Bytes handed to the socket that the kernel has not taken yet. */
+  readonly bufferedAmount: number;
+  /** Writes whole frames, in order, in one write. */
+  write(frames: readonly Buffer[]): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+/**
+ * The frames that became due within one coalescing window, in publish order, with their servers; `all` is every
+ * frame in one buffer, so a browser that keeps up gets the whole window (or its tail) as one write of a shared buffer.
+ */
+export interface Batch {
+  readonly ids: readonly string[];
+  readonly frames: readonly Buffer[];
+  readonly all: Buffer;
+}
+
+/**
+ * One browser. While its socket keeps up it gets every frame, a window's frames in one write; once the socket holds
+ * HIGH_WATER_BYTES, each server keeps at most one pending frame (the latest wins) until the socket drains, so a slow
+ * reader costs at most HIGH_WATER_BYTES plus one frame, plus one frame per server, and never delays anyone else.
+ */
+export class FrontendConnection {
   private readonly pending = new Map<string, Buffer>();
   private stalledSince = 0;
   private inboundWindowStart = 0;
   private inboundCount = 0;
+  /** Frames of the current window this connection skips: it joined after them, and its snapshot holds them. */
+  skip = 0;
 
   constructor(
-    readonly ws: WebSocket,
-    socket: Duplex,
-  ) {
-    socket.on('drain', () => this.flush());
+    readonly sink: FrontendSink,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Hands over the frames of a batch from index `from` on: in one write while the socket keeps up, the rest wait. */
+  deliver(batch: Batch, from = 0): void {
+    const { ids, frames } = batch;
+    if (!this.sink.open) return;
+    const end = this.push(frames, from, batch.all);
+    for (let i = end; i < frames.length; i++) this.hold(ids[i] as string, frames[i] as Buffer);
   }
 
-  send(serverId: string, message: Buffer): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.pending.size > 0 || this.ws.bufferedAmount >= HIGH_WATER_BYTES) {
-      this.pending.delete(serverId); // re-insert, so the flush order follows the newest updates
-      this.pending.set(serverId, message);
-      if (this.stalledSince === 0) this.stalledSince = Date.now();
-      return;
-    }
-    this.ws.send(message, { binary: false });
+  /** Writes frames of this connection alone (its snapshot), by the same rules as a batch. */
+  deliverOwn(ids: readonly string[], frames: readonly Buffer[]): void {
+    if (!this.sink.open) return;
+    const end = this.push(frames, 0, undefined);
+    for (let i = end; i < frames.length; i++) this.hold(ids[i] as string, frames[i] as Buffer);
   }
 
-  private flush(): void {
-    for (const [serverId, message] of this.pending) {
-      if (this.ws.readyState !== WebSocket.OPEN || this.ws.bufferedAmount >= HIGH_WATER_BYTES) return;
-      this.pending.delete(serverId);
-      this.ws.send(message, { binary: false });
+  /**
+   * Writes frames from `from` on while nothing is pending and the socket holds less than HIGH_WATER_BYTES, as many
+   * per write as fit under the mark (so it is passed by at most one frame, as with one write per frame). A write the
+   * kernel takes at once leaves room for the next; one it does not take leaves the socket over its own mark, so a
+   * 'drain' follows. With `all` (every frame in one buffer) a write is a slice of it, shared by every browser.
+   * Returns the index of the first frame not written.
+   */
+  private push(frames: readonly Buffer[], from: number, all: Buffer | undefined): number {
+    let at = from;
+    let offset = all && from > 0 ? offsetOf(frames, from) : 0;
+    while (at < frames.length && this.pending.size === 0 && this.sink.open) {
+      let room = HIGH_WATER_BYTES - this.sink.bufferedAmount;
+      if (room <= 0) break;
+      const first = at;
+      let bytes = 0;
+      while (at < frames.length && room > 0) {
+        const length = (frames[at] as Buffer).length;
+        room -= length;
+        bytes += length;
+        at++;
+      }
+      const whole = first === 0 && at === frames.length;
+      if (all) this.sink.write([whole ? all : all.subarray(offset, offset + bytes)]);
+      else this.sink.write(whole ? frames : frames.slice(first, at));
+      offset += bytes;
     }
-    this.stalledSince = 0;
+    return at;
+  }
+
+  /** The socket drained: pending frames go out, oldest update first, as many per write as fit under the mark. */
+  drained(): void {
+    while (this.pending.size > 0 && this.sink.open) {
+      let room = HIGH_WATER_BYTES - this.sink.bufferedAmount;
+      if (room <= 0) return;
+      const out: Buffer[] = [];
+      for (const [serverId, frame] of this.pending) {
+        if (room <= 0) break;
+        room -= frame.length;
+        out.push(frame);
+        this.pending.delete(serverId);
+      }
+      this.sink.write(out);
+    }
+    if (this.pending.size === 0) this.stalledSince = 0;
+  }
+
+  private hold(serverId: string, frame: Buffer): void {
+    this.pending.delete(serverId); // re-insert, so the flush order follows the newest updates
+    this.pending.set(serverId, frame);
+    if (this.stalledSince === 0) this.stalledSince = this.now();
   }
 
   stalledFor(now: number): number {
@@ -69,25 +165,69 @@ class FrontendConnection {
   }
 
   get pendingBytes(): number {
-    let bytes = this.ws.bufferedAmount;
-    for (const message of this.pending.values()) bytes += message.length;
+    let bytes = this.sink.bufferedAmount;
+    for (const frame of this.pending.values()) bytes += frame.length;
     return bytes;
   }
 }
 
-/** The /ws-frontend channel: snapshot on connect, then every change of the hub, to every browser. */
+function offsetOf(frames: readonly Buffer[], index: number): number {
+  let offset = 0;
+  for (let i = 0; i < index; i++) offset += (frames[i] as Buffer).length;
+  return offset;
+}
+
+/** A browser's WebSocket as a sink: frames go straight to its TCP socket, several in one write. */
+function socketSink(ws: WebSocket, socket: Duplex): FrontendSink {
+  return {
+    get open() {
+      return ws.readyState === WebSocket.OPEN;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    write(frames) {
+      if (frames.length === 1) {
+        socket.write(frames[0] as Buffer);
+        return;
+      }
+      // Corked, the frames leave in one writev: one system call, no copy.
+      socket.cork();
+      for (const frame of frames) socket.write(frame);
+      socket.uncork();
+    },
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+  };
+}
+
+/**
+ * The /ws-frontend channel: snapshot on connect, then every change of the hub, to every browser. The hub publishes
+ * each change serialised once; the channel frames it once, gathers what is published within COALESCE_MS, and hands
+ * each browser the window's frames in one write.
+ */
 export class FrontendChannel {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_INBOUND_BYTES,
+    // Frames are built here and written as they are, so they must never be compressed.
+    perMessageDeflate: false,
+  });
   private readonly connections = new Set<FrontendConnection>();
   private readonly unsubscribe: () => void;
-  /** Seconds spent pushing one change to every frontend, for sss_broadcast_duration_seconds. */
+  private ids: string[] = [];
+  private frames: Buffer[] = [];
+  /** performance.now() of each frame's publication, for sss_broadcast_duration_seconds. */
+  private times: number[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Per change: seconds from its publication to its hand-over to every frontend, for sss_broadcast_duration_seconds. */
   onBroadcast: (seconds: number) => void = () => {};
 
   constructor(
     private readonly hub: Hub,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = hub.subscribe((serverId, message) => this.broadcast(serverId, message));
+    this.unsubscribe = hub.subscribe((serverId, message) => this.publish(serverId, message));
   }
 
   get size(): number {
@@ -101,8 +241,8 @@ export class FrontendChannel {
   }
 
   private accept(ws: WebSocket, socket: Duplex, address: string): void {
-    const connection = new FrontendConnection(ws, socket);
-    this.connections.add(connection);
+    const connection = this.attach(socketSink(ws, socket));
+    socket.on('drain', () => connection.drained());
     this.log.debug({ address, frontends: this.connections.size }, 'frontend connected');
     ws.on('message', () => {
       if (!connection.acceptInbound(Date.now()))
@@ -113,13 +253,57 @@ export class FrontendChannel {
       this.connections.delete(connection);
       this.log.debug({ address, frontends: this.connections.size }, 'frontend disconnected');
     });
-    for (const state of this.hub.list()) connection.send(state.id, state.message);
   }
 
-  private broadcast(serverId: string, message: Buffer): void {
-    const start = performance.now();
-    for (const connection of this.connections) connection.send(serverId, message);
-    this.onBroadcast((performance.now() - start) / 1000);
+  /**
+   * A new frontend: it gets the snapshot (every known server) at once, then every later change. What the current
+   * window already holds is in the snapshot, so the connection takes the window only from here on.
+   */
+  attach(sink: FrontendSink): FrontendConnection {
+    const connection = new FrontendConnection(sink);
+    connection.skip = this.frames.length;
+    this.connections.add(connection);
+    const ids: string[] = [];
+    const frames: Buffer[] = [];
+    for (const state of this.hub.list()) {
+      ids.push(state.id);
+      frames.push(textFrame(state.message));
+    }
+    connection.deliverOwn(ids, frames);
+    return connection;
+  }
+
+  detach(connection: FrontendConnection): void {
+    this.connections.delete(connection);
+  }
+
+  private publish(serverId: string, message: Buffer): void {
+    this.ids.push(serverId);
+    this.frames.push(textFrame(message));
+    this.times.push(performance.now());
+    this.timer ??= setTimeout(() => this.flush(), COALESCE_MS);
+  }
+
+  /** Hands the window's frames to every frontend; each gets them in one write. */
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const { ids, frames, times } = this;
+    if (frames.length === 0) return;
+    this.ids = [];
+    this.frames = [];
+    this.times = [];
+    const batch: Batch = {
+      ids,
+      frames,
+      all: frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames),
+    };
+    for (const connection of this.connections) {
+      connection.deliver(batch, connection.skip);
+      connection.skip = 0;
+    }
+    const end = performance.now();
+    for (const time of times) this.onBroadcast((end - time) / 1000);
   }
 
   /** Closes frontends that stayed backed up for STALL_TIMEOUT_MS. */
@@ -127,8 +311,8 @@ export class FrontendChannel {
     for (const connection of this.connections) {
       if (connection.stalledFor(now) > STALL_TIMEOUT_MS) {
         this.log.warn('closing a frontend that stopped reading');
-        connection.ws.close(CloseCode.policyViolation, CloseReason.slowConsumer);
-        connection.ws.terminate();
+        connection.sink.close(CloseCode.policyViolation, CloseReason.slowConsumer);
+        connection.sink.terminate();
       }
     }
   }
@@ -146,10 +330,11 @@ export class FrontendChannel {
 
   closeAll(code: number, reason: string): void {
     this.unsubscribe();
-    for (const connection of this.connections) connection.ws.close(code, reason);
+    this.flush();
+    for (const connection of this.connections) connection.sink.close(code, reason);
   }
 
   terminateAll(): void {
-    for (const connection of this.connections) connection.ws.terminate();
+    for (const connection of this.connections) connection.sink.terminate();
   }
 }
