@@ -1,6 +1,7 @@
 // A process of simulated agents for the fan-out benchmark: opens `count` agent connections and sends the seed's
 // report from each every interval, phases spread evenly. `timestamp` carries the send time (µs precision) so the
-// frontends can measure delivery latency on this machine's one clock.
+// frontends can measure delivery latency on this machine's one clock. It counts the reports sent inside the measured
+// window, so that the browsers' receipts of exactly those tell what was lost.
 import { seedExample } from '@sss/protocol/fixtures';
 import { WebSocket } from 'ws';
 
@@ -24,6 +25,8 @@ function connect(id: string): Promise<WebSocket> {
   });
 }
 
+/** Reports sent with a send time inside the measured window (wall-clock milliseconds, from inclusive). */
+let window = { from: Number.POSITIVE_INFINITY, to: Number.POSITIVE_INFINITY };
 let sent = 0;
 const sockets: WebSocket[] = [];
 for (let i = 0; i < count; i += CONNECT_CONCURRENCY) {
@@ -45,8 +48,9 @@ sockets.forEach((ws, i) => {
   const [head, tail] = templates[i] ?? ['', ''];
   const send = () => {
     if (ws.readyState !== WebSocket.OPEN) return;
-    ws.send(head + ((performance.timeOrigin + performance.now()) / 1000).toFixed(6) + tail);
-    sent++;
+    const now = performance.timeOrigin + performance.now();
+    ws.send(head + (now / 1000).toFixed(6) + tail);
+    if (now >= window.from && now < window.to) sent++;
   };
   setTimeout(
     () => {
@@ -57,7 +61,9 @@ sockets.forEach((ws, i) => {
   );
 });
 
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'start') sent = 0;
-  else if (message.type === 'stop') process.send?.({ type: 'result', sent });
+process.on('message', (message: { type: string; from?: number; to?: number }) => {
+  if (message.type === 'window') {
+    window = { from: message.from ?? 0, to: message.to ?? 0 };
+    sent = 0;
+  } else if (message.type === 'stop') process.send?.({ type: 'result', sent });
 });

@@ -1,18 +1,114 @@
 // Fan-out: the dashboard in its own process, simulated agents and browsers in processes of their own, on this
-// machine. Prints, per agent count: messages in/out per second, delivery latency p50/p99/max (agent send to
-// browser receipt), the dashboard's CPU % and peak RSS. Then the largest agent count whose p99 stays under 100 ms.
-import { type ChildProcess, fork } from 'node:child_process';
+// machine, beside two reference rows measured in the same invocation on the same load: a bare relay
+// (bench/fanout-relay.ts) and the dashboard as it was before issue 12 (built from git at BEFORE). Per row: CPU
+// seconds per 1,000 reports (user and system apart) and its ratio to the relay's, write system calls per second
+// (/proc/<pid>/io syscw), delivery latency p50/p99/max (agent send to browser receipt), messages lost, peak RSS.
+//
+// SSS_BENCH_LOADS=1000x10,5000x50 picks the loads (agents x browsers), SSS_BENCH_ROWS=relay,before,dashboard the
+// rows, SSS_BENCH_RUNS=3 repeats each load with the rows alternating, SSS_BENCH_WINDOW=30 the measured seconds,
+// SSS_BENCH_PROFILE=<dir> runs every server with --cpu-prof into that folder (summarise with
+// `npx tsx bench/profile-top.ts <file>`), SSS_BENCH_BEFORE=<commit> another reference build.
+import { type ChildProcess, execFileSync, execSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type Dashboard, startDashboard, stopAll } from '../e2e/support/processes';
-import { cpuSeconds, mebibytes, peakRssBytes, quantile } from './stats';
+import { cpuTimes, histogramQuantile, mebibytes, peakRssBytes, writeCalls } from './stats';
 
 const INTERVAL_MS = 5_000;
-const FRONTENDS = 10;
 const AGENT_PROCESSES = 2;
 const FRONTEND_PROCESSES = 2;
 /** Measured after one full interval of warm-up. */
-const WINDOW_MS = 30_000;
-const AGENT_COUNTS = (process.env.SSS_BENCH_AGENTS ?? '1000,2000,5000,10000,15000').split(',').map(Number);
+const WINDOW_MS = Number(process.env.SSS_BENCH_WINDOW ?? 30) * 1000;
+/** After the window, time for what was sent in it to arrive. */
+const GRACE_MS = 2_000;
+const LOADS = (process.env.SSS_BENCH_LOADS ?? '1000x10,5000x50,10000x100').split(',').map((load) => {
+  const [agents, browsers] = load.split('x').map(Number);
+  return { agents: agents ?? 0, browsers: browsers ?? 0 };
+});
+const ROW_NAMES = ['relay', 'before', 'dashboard'] as const;
+type RowName = (typeof ROW_NAMES)[number];
+const ROWS = (process.env.SSS_BENCH_ROWS ?? ROW_NAMES.join(',')).split(',') as RowName[];
+const RUNS = Number(process.env.SSS_BENCH_RUNS ?? 1);
+/** The dashboard before issue 12 (coalesced writes): the parent of its first commit. */
+const BEFORE = process.env.SSS_BENCH_BEFORE ?? 'ba8a48ad051ebaa0cc5e5c9a15013d44b8713497';
+const PROFILE_DIR = process.env.SSS_BENCH_PROFILE;
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const wallNow = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * The dashboard at BEFORE, built once into a temporary folder from `git archive` (the checkout stays as it is):
+ * its own protocol and dashboard sources, this checkout's installed packages.
+ */
+function buildBefore(): string {
+  const dir = join(tmpdir(), `sss-bench-before-${BEFORE.slice(0, 12)}`);
+  const main = join(dir, 'dashboard/dist/main.js');
+  if (existsSync(main)) return main;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'node_modules/@sss'), { recursive: true });
+  execSync(`git -C ${repoRoot} archive ${BEFORE} protocol dashboard scripts package.json tsconfig.base.json | tar -x -C ${dir}`);
+  for (const name of readdirSync(join(repoRoot, 'node_modules'))) {
+    if (name !== '@sss') symlinkSync(join(repoRoot, 'node_modules', name), join(dir, 'node_modules', name));
+  }
+  symlinkSync('../../protocol', join(dir, 'node_modules/@sss/protocol'));
+  execFileSync(process.execPath, ['../scripts/bundle.mjs'], {
+    cwd: join(dir, 'dashboard'),
+    stdio: 'inherit',
+  });
+  return main;
+}
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  secret: string;
+}
+
+async function startServer(row: RowName, label: string): Promise<Server> {
+  const secret = randomBytes(16).toString('hex');
+  const program =
+    row === 'relay'
+      ? ['--import', 'tsx', join(repoRoot, 'bench/fanout-relay.ts')]
+      : ['--enable-source-maps', row === 'before' ? buildBefore() : join(repoRoot, 'dashboard/dist/main.js')];
+  const profile = PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${label}.cpuprofile`]
+    : [];
+  const uiDir = join(repoRoot, 'ui/dist');
+  const child = spawn(process.execPath, [...profile, ...program], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SSS_HOST: '127.0.0.1',
+      SSS_PORT: '0',
+      SSS_AUTH_SECRET: secret,
+      SSS_LOG_LEVEL: 'info',
+      SSS_KUBERNETES: 'off',
+      ...(existsSync(uiDir) ? { SSS_UI_DIR: uiDir } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${row} exited with ${code} before listening`)));
+    // Every line is read (and dropped) so the server never blocks on a full pipe.
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
+      if (!text.includes('"listening"')) return;
+      resolve(Number((JSON.parse(text) as { port: number }).port));
+    });
+  });
+  return { child, port, secret };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM'); // a normal exit, so that --cpu-prof writes its profile
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 function child(file: string, options: object): Promise<ChildProcess> {
   const proc = fork(fileURLToPath(new URL(file, import.meta.url)), [JSON.stringify(options)], {
@@ -32,30 +128,42 @@ function split(total: number, parts: number): number[] {
 }
 
 interface Result {
-  agents: number;
-  inPerSecond: number;
-  outPerSecond: number;
+  row: RowName;
+  reports: number;
+  reportsPerSecond: number;
+  /** CPU milliseconds per 1,000 reports. */
+  user: number;
+  system: number;
+  writesPerSecond: number;
   p50: number;
   p99: number;
   max: number;
-  cpuPercent: number;
+  lost: number;
   peakRss: number;
 }
 
-async function measure(agents: number): Promise<Result> {
-  const dashboard: Dashboard = await startDashboard({ SSS_LOG_LEVEL: 'info' });
+interface ChildResult {
+  type: string;
+  sent?: number;
+  received?: number;
+  histogram?: [number, number][];
+  maxLatency?: number;
+}
+
+async function measure(row: RowName, agents: number, browsers: number, label: string): Promise<Result> {
+  const server = await startServer(row, label);
+  const pid = server.child.pid ?? 0;
   const children: ChildProcess[] = [];
   try {
-    const frontendsUrl = `${dashboard.wsUrl}/ws-frontend`;
-    for (const count of split(FRONTENDS, FRONTEND_PROCESSES)) {
-      children.push(await child('./fanout-frontends.ts', { url: frontendsUrl, count }));
+    for (const count of split(browsers, FRONTEND_PROCESSES)) {
+      children.push(await child('./fanout-frontends.ts', { port: server.port, count }));
     }
     let first = 0;
     const agentProcs = await Promise.all(
       split(agents, AGENT_PROCESSES).map((count) => {
         const options = {
-          url: `${dashboard.wsUrl}/ws-report`,
-          secret: dashboard.secret,
+          url: `ws://127.0.0.1:${server.port}/ws-report`,
+          secret: server.secret,
           first,
           count,
           intervalMs: INTERVAL_MS,
@@ -65,57 +173,106 @@ async function measure(agents: number): Promise<Result> {
       }),
     );
     children.push(...agentProcs);
-    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
+    await sleep(INTERVAL_MS);
 
-    const pid = dashboard.child.pid ?? 0;
-    for (const p of children) p.send({ type: 'start' });
-    const cpuStart = cpuSeconds(pid);
-    const start = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
-    type Counts = { type: string; sent?: number; received?: number; latencies?: number[] };
-    const stop = (p: ChildProcess) =>
-      new Promise<Counts>((resolve) => {
-        p.on('message', (m: Counts) => {
-          if (m.type === 'result') resolve(m);
-        });
-        p.send({ type: 'stop' });
-      });
-    const results = await Promise.all(children.map(stop));
-    const seconds = (performance.now() - start) / 1000;
-    const cpuPercent = ((cpuSeconds(pid) - cpuStart) / seconds) * 100;
-    const sum = (pick: (r: (typeof results)[0]) => number | undefined) =>
-      results.reduce((total, r) => total + (pick(r) ?? 0), 0);
-    const latencies = Float64Array.from(results.flatMap((r) => r.latencies ?? [])).sort();
+    const from = wallNow() + 500;
+    const to = from + WINDOW_MS;
+    for (const p of children) p.send({ type: 'window', from, to });
+    await sleep(from - wallNow());
+    const cpuStart = cpuTimes(pid);
+    const writesStart = writeCalls(pid);
+    await sleep(to - wallNow());
+    const cpuEnd = cpuTimes(pid);
+    const writesEnd = writeCalls(pid);
+    await sleep(GRACE_MS);
+    const results = await Promise.all(
+      children.map(
+        (p) =>
+          new Promise<ChildResult>((resolve) => {
+            p.on('message', (m: ChildResult) => {
+              if (m.type === 'result') resolve(m);
+            });
+            p.send({ type: 'stop' });
+          }),
+      ),
+    );
+    const peakRss = peakRssBytes(pid);
+    const reports = results.reduce((total, r) => total + (r.sent ?? 0), 0);
+    const received = results.reduce((total, r) => total + (r.received ?? 0), 0);
+    const histogram = new Map<number, number>();
+    for (const r of results) {
+      for (const [bucket, n] of r.histogram ?? []) histogram.set(bucket, (histogram.get(bucket) ?? 0) + n);
+    }
+    const perThousand = 1000 / Math.max(1, reports);
     return {
-      agents,
-      inPerSecond: sum((r) => r.sent) / seconds,
-      outPerSecond: sum((r) => r.received) / seconds,
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      max: quantile(latencies, 1),
-      cpuPercent,
-      peakRss: peakRssBytes(pid),
+      row,
+      reports,
+      reportsPerSecond: reports / (WINDOW_MS / 1000),
+      user: (cpuEnd.user - cpuStart.user) * 1000 * perThousand,
+      system: (cpuEnd.system - cpuStart.system) * 1000 * perThousand,
+      writesPerSecond: (writesEnd - writesStart) / (WINDOW_MS / 1000),
+      p50: histogramQuantile(histogram, 0.5),
+      p99: histogramQuantile(histogram, 0.99),
+      max: Math.max(...results.map((r) => r.maxLatency ?? 0)),
+      lost: reports * browsers - received,
+      peakRss,
     };
   } finally {
     for (const c of children) c.kill();
-    await stopAll();
+    await stopServer(server);
   }
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+
+function print(r: Result, relay: Result | undefined): void {
+  const cpu = r.user + r.system;
+  const ratio = relay ? `${(cpu / (relay.user + relay.system)).toFixed(2)}x` : '';
+  console.log(
+    `${pad(r.row, 10)} ${pad(r.reportsPerSecond.toFixed(0), 7)} ${pad(r.user.toFixed(0), 6)} ${pad(r.system.toFixed(0), 6)} ` +
+      `${pad(cpu.toFixed(0), 6)} ${pad(ratio, 7)} ${pad(r.writesPerSecond.toFixed(0), 9)} ${pad(r.p50.toFixed(1), 7)} ` +
+      `${pad(r.p99.toFixed(1), 7)} ${pad(r.max.toFixed(1), 8)} ${pad(String(r.lost), 7)} ${mebibytes(r.peakRss)}`,
+  );
 }
 
 export async function run(): Promise<void> {
   console.log(
-    `interval ${INTERVAL_MS / 1000} s, ${FRONTENDS} frontends, window ${WINDOW_MS / 1000} s; latency = agent send to browser receipt`,
+    `interval ${INTERVAL_MS / 1000} s, window ${WINDOW_MS / 1000} s, ${RUNS} run(s) per load; before = ${BEFORE.slice(0, 12)}; ` +
+      'CPU in ms per 1,000 reports; latency = agent send to browser receipt, ms',
   );
-  console.log('agents  in/s     out/s     p50 ms  p99 ms  max ms  dashboard CPU  peak RSS');
-  let largestUnder100 = 0;
-  for (const agents of AGENT_COUNTS) {
-    const r = await measure(agents);
+  if (ROWS.includes('before')) buildBefore();
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+  for (const { agents, browsers } of LOADS) {
+    console.log(`\n${agents} agents x ${browsers} browsers`);
     console.log(
-      `${String(r.agents).padEnd(7)} ${r.inPerSecond.toFixed(0).padEnd(8)} ${r.outPerSecond.toFixed(0).padEnd(9)} ` +
-        `${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1).padEnd(7)} ${r.max.toFixed(1).padEnd(7)} ` +
-        `${`${r.cpuPercent.toFixed(1)} %`.padEnd(14)} ${mebibytes(r.peakRss)}`,
+      'row        rep/s   user   system total  /relay  writes/s  p50     p99     max      lost    peak RSS',
     );
-    if (r.p99 < 100) largestUnder100 = Math.max(largestUnder100, agents);
+    const all: Result[] = [];
+    for (let runIndex = 0; runIndex < RUNS; runIndex++) {
+      // Alternate the order between runs, so no row always runs first on a freshly idle machine.
+      const order = runIndex % 2 === 0 ? ROWS : [...ROWS].reverse();
+      const results: Result[] = [];
+      for (const row of order) {
+        results.push(await measure(row, agents, browsers, `${row}-${agents}x${browsers}-${runIndex + 1}`));
+      }
+      const relay = results.find((r) => r.row === 'relay');
+      for (const row of ROWS) {
+        const r = results.find((x) => x.row === row);
+        if (r) print(r, relay);
+      }
+      all.push(...results);
+    }
+    if (RUNS > 1) {
+      const mean = (row: RowName) => {
+        const rs = all.filter((r) => r.row === row);
+        return rs.reduce((s, r) => s + r.user + r.system, 0) / rs.length;
+      };
+      const relayMean = ROWS.includes('relay') ? mean('relay') : Number.NaN;
+      for (const row of ROWS) {
+        console.log(
+          `mean ${pad(row, 10)} ${mean(row).toFixed(0)} ms per 1,000 reports, ${(mean(row) / relayMean).toFixed(2)}x the relay`,
+        );
+      }
+    }
   }
-  console.log(`largest agent count with p99 < 100 ms: ${largestUnder100 || 'none of those tried'}`);
 }
