@@ -60,9 +60,23 @@ describe('agent process', () => {
     expect(info.system.uptime).toBeGreaterThan(0);
     expect(info).toMatchObject({ serverName: id, group: 'e2e', online: true });
 
+    // The extension fields (DESIGN section 3) go through the dashboard to browsers and REST.
+    expect(info.cpu.perCore).toHaveLength(info.cpu.cores);
+    expect(info.cpu.load1).toBeGreaterThanOrEqual(0);
+    expect(info.cpu.modes).toBeDefined();
+    expect(info.memory.swapTotal).toBe(Number(sh("awk '/^SwapTotal:/ {print $2}' /proc/meminfo")) * 1024);
+    expect(info.system.bootTime).toBe(Number(sh("awk '/^btime/ {print $2}' /proc/stat")));
+    expect(info.system.processes).toBeGreaterThan(0);
+    expect(info.network.interfaces?.map((i) => i.name)).toContain(info.network.interfaceName);
+    expect(info.connections?.tcp).toBeGreaterThan(0); // at least the agent's own connection
+    expect(info.disk.find((d) => d.path === '/')?.ioUtilPercent).toBeGreaterThanOrEqual(0);
+    expect(Array.isArray(info.temperatures)).toBe(true);
+
     const listed = (await servers(dashboard)).find((s) => s.serverId === id);
     expect(listed?.online).toBe(true);
     expect(listed?.memory.total).toBe(info.memory.total);
+    expect(listed?.connections).toBeDefined();
+    expect(listed?.cpu.load15).toBe(info.cpu.load15);
   });
 
   it('comes back online by itself after the dashboard is killed and restarted on the same port', async () => {

@@ -24,7 +24,8 @@ export function buildReport(identity: Identity, sample: Sample, timestamp: numbe
     ...(countryCode ? { countryCode } : {}),
     ...(location ? { location } : {}),
     ...(ip ? { ip } : {}),
-    cpu: { percent: sample.cpu.percent, cores: sample.cpu.cores, modelName: identity.cpuModel },
+    // The seed's fields first, in its order, then the extension fields (DESIGN section 3) the sample has.
+    cpu: { ...sample.cpu, modelName: identity.cpuModel },
     memory: sample.memory,
     disk: sample.disk,
     network: sample.network,
@@ -35,7 +36,11 @@ export function buildReport(identity: Identity, sample: Sample, timestamp: numbe
       arch: identity.arch,
       kernel: sample.system.kernel,
       uptime: sample.system.uptime,
+      ...(sample.system.processes !== undefined ? { processes: sample.system.processes } : {}),
+      ...(sample.system.bootTime !== undefined ? { bootTime: sample.system.bootTime } : {}),
     },
     timestamp,
+    ...(sample.connections ? { connections: sample.connections } : {}),
+    ...(sample.temperatures ? { temperatures: sample.temperatures } : {}),
   };
 }

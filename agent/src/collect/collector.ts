@@ -1,8 +1,25 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DiskInfo, MemoryInfo, NetworkInfo } from '@sss/protocol';
+import {
+  type ConnectionsInfo,
+  type CpuInfo,
+  type CpuModes,
+  type DiskInfo,
+  type InterfaceInfo,
+  MAX_INTERFACES,
+  type MemoryInfo,
+  type NetworkInfo,
+  type TemperatureInfo,
+} from '@sss/protocol';
 import { type HostPaths, readFirst, readText } from '../host';
-import { type CpuTimes, cpuPercent, parseProcStat } from './cpu';
-import { type DiskCounters, diskOfMount, parseDiskstats, readDeviceMapperNames } from './diskstats';
+import { type CpuTimes, cpuModes, cpuPercent, parseProcStat } from './cpu';
+import {
+  type DiskCounters,
+  diskOfMount,
+  ioUtilPercent,
+  parseDiskstats,
+  readDeviceMapperNames,
+} from './diskstats';
 import type { FailureLog } from './failures';
 import { parseMeminfo } from './memory';
 import { type MountFilter, parseMountinfo, selectMounts } from './mounts';
@@ -11,19 +28,25 @@ import {
   defaultRouteInterface,
   defaultRouteInterface6,
   type InterfaceCounters,
+  type InterfaceFilter,
   parseNetDev,
+  selectInterfaces,
 } from './network';
 import { percent, rate } from './rate';
+import { discoverSensors, readSensors, type SensorFile } from './sensors';
+import { connections } from './sockets';
 import type { BoundedStatfs } from './statfs';
-import { parseOsReleaseId, parseUptime, readOsRelease } from './system';
+import { countProcesses, parseLoadavg, parseOsReleaseId, parseUptime, readOsRelease } from './system';
 
 /** What changes from cycle to cycle; the report adds the agent's identity and start-up facts. */
 export interface Sample {
-  cpu: { percent: number; cores: number };
+  cpu: Omit<CpuInfo, 'modelName'>;
   memory: MemoryInfo;
   disk: DiskInfo[];
   network: NetworkInfo;
-  system: { platform: string; kernel: string; uptime: number };
+  system: { platform: string; kernel: string; uptime: number; processes?: number; bootTime?: number };
+  connections?: ConnectionsInfo;
+  temperatures?: TemperatureInfo[];
 }
 
 export interface CollectorOptions {
@@ -31,6 +54,8 @@ export interface CollectorOptions {
   filter: MountFilter;
   /** Report this interface instead of the default-route one. */
   interfaceName?: string;
+  /** Which interfaces `network.interfaces` lists (default: every traffic-carrying one but container networking's). */
+  interfaces?: InterfaceFilter;
   statfs: BoundedStatfs;
   failures: FailureLog;
   /** Monotonic milliseconds; speeds are per elapsed time measured with it. */
@@ -48,8 +73,14 @@ export class HostCollector {
   private cpuTimes?: CpuTimes;
   private cpuPercent = 0;
   private cores = 0;
+  private coreTimes = new Map<string, CpuTimes>();
+  private corePercent = new Map<string, number>();
+  private modes?: CpuModes;
+  private bootTime?: number;
   private disks?: { at: number; byName: Map<string, DiskCounters> };
   private network?: { at: number; counters: InterfaceCounters };
+  private interfaces?: { at: number; byName: Map<string, InterfaceCounters> };
+  private sensors?: Promise<SensorFile[]>;
 
   constructor(private readonly options: CollectorOptions) {
     this.clock = options.clock ?? (() => performance.now());
@@ -57,22 +88,42 @@ export class HostCollector {
 
   async collect(): Promise<Sample> {
     const { failures } = this.options;
-    const [cpu, memory, disk, network, platform, kernel, uptime] = await Promise.all([
-      failures.guard('cpu', () => this.readCpu(), { percent: 0, cores: this.cores }),
-      failures.guard('memory', () => this.readMemory(), NO_MEMORY),
-      failures.guard('disk', () => this.readDisks(), []),
-      failures.guard('network', () => this.readNetwork(), {
-        interfaceName: '',
-        bytesSent: 0,
-        bytesRecv: 0,
-        inSpeed: 0,
-        outSpeed: 0,
-      }),
-      failures.guard('platform', () => this.readPlatform(), ''),
-      failures.guard('kernel', () => this.read('sys/kernel/osrelease').then((t) => t.trim()), ''),
-      failures.guard('uptime', () => this.read('uptime').then(parseUptime), 0),
-    ]);
-    return { cpu, memory, disk, network, system: { platform, kernel, uptime } };
+    const [cpu, load, memory, disk, network, platform, kernel, uptime, processes, sockets, temperatures] =
+      await Promise.all([
+        failures.guard('cpu', () => this.readCpu(), { percent: 0, cores: this.cores }),
+        failures.guard('loadavg', () => this.read('loadavg').then(parseLoadavg), undefined),
+        failures.guard('memory', () => this.readMemory(), NO_MEMORY),
+        failures.guard('disk', () => this.readDisks(), []),
+        failures.guard('network', () => this.readNetwork(), {
+          interfaceName: '',
+          bytesSent: 0,
+          bytesRecv: 0,
+          inSpeed: 0,
+          outSpeed: 0,
+        }),
+        failures.guard('platform', () => this.readPlatform(), ''),
+        failures.guard('kernel', () => this.read('sys/kernel/osrelease').then((t) => t.trim()), ''),
+        failures.guard('uptime', () => this.read('uptime').then(parseUptime), 0),
+        failures.guard('processes', () => readdir(this.options.paths.proc).then(countProcesses), undefined),
+        failures.guard('connections', () => this.readConnections(), undefined),
+        failures.guard('temperatures', () => this.readTemperatures(), undefined),
+      ]);
+    const { bootTime } = this;
+    return {
+      cpu: { ...cpu, ...load },
+      memory,
+      disk,
+      network,
+      system: {
+        platform,
+        kernel,
+        uptime,
+        ...(processes !== undefined ? { processes } : {}),
+        ...(bootTime !== undefined ? { bootTime } : {}),
+      },
+      ...(sockets ? { connections: sockets } : {}),
+      ...(temperatures ? { temperatures } : {}),
+    };
   }
 
   private read(relative: string): Promise<string> {
@@ -85,16 +136,48 @@ export class HostCollector {
     return readFirst([join(proc, '1', relative), join(proc, 'self', relative)]);
   }
 
-  private async readCpu(): Promise<{ percent: number; cores: number }> {
+  private async readCpu(): Promise<Sample['cpu']> {
     const stat = parseProcStat(await this.read('stat'));
+    const baseline = this.cpuTimes !== undefined;
     if (this.cpuTimes) {
       // A sample whose counters went backwards is skipped: the last percentage stands, the new counters
       // become the baseline.
       this.cpuPercent = cpuPercent(this.cpuTimes, stat.aggregate) ?? this.cpuPercent;
+      this.modes = cpuModes(this.cpuTimes, stat.aggregate) ?? this.modes;
+    }
+    const perCore: number[] = [];
+    const corePercent = new Map<string, number>();
+    for (const [name, times] of stat.perCore) {
+      const before = this.coreTimes.get(name);
+      const value = (before && cpuPercent(before, times)) ?? this.corePercent.get(name) ?? 0;
+      corePercent.set(name, value);
+      perCore.push(value);
     }
     this.cpuTimes = stat.aggregate;
+    this.coreTimes = stat.perCore;
+    this.corePercent = corePercent;
     this.cores = stat.cores;
-    return { percent: this.cpuPercent, cores: stat.cores };
+    this.bootTime = stat.bootTime;
+    return {
+      percent: this.cpuPercent,
+      cores: stat.cores,
+      ...(baseline && perCore.length > 0 ? { perCore } : {}),
+      ...(this.modes ? { modes: this.modes } : {}),
+    };
+  }
+
+  private async readConnections(): Promise<ConnectionsInfo> {
+    const [sockstat, sockstat6, snmp] = await Promise.all([
+      this.readHostNamespace('net/sockstat'),
+      this.readHostNamespace('net/sockstat6').catch(() => undefined),
+      this.readHostNamespace('net/snmp'),
+    ]);
+    return connections(sockstat, sockstat6, snmp);
+  }
+
+  private async readTemperatures(): Promise<TemperatureInfo[]> {
+    this.sensors ??= discoverSensors(this.options.paths.sys);
+    return readSensors(await this.sensors);
   }
 
   private async readMemory(): Promise<MemoryInfo> {
@@ -144,6 +227,7 @@ export class HostCollector {
       if (!usage || usage.blocks === 0) return;
       const device = diskOfMount(mount, byDevice, byName, deviceMapper);
       const before = device && previous?.byName.get(device.name);
+      const ioTicks = device?.ioTicks;
       disks.push({
         path: mount.mountPoint,
         // df's size (blocks x bsize): reserved blocks make it larger than used + free.
@@ -153,6 +237,7 @@ export class HostCollector {
         usedPercent: percent(usage.used, usage.used + usage.free),
         readSpeed: device ? rate(before?.readBytes, device.readBytes, elapsed) : 0,
         writeSpeed: device ? rate(before?.writtenBytes, device.writtenBytes, elapsed) : 0,
+        ...(ioTicks !== undefined ? { ioUtilPercent: ioUtilPercent(before?.ioTicks, ioTicks, elapsed) } : {}),
       });
     });
     return disks;
@@ -176,7 +261,27 @@ export class HostCollector {
       bytesRecv: current.bytesRecv,
       inSpeed: rate(previous?.counters.bytesRecv, current.bytesRecv, elapsed),
       outSpeed: rate(previous?.counters.bytesSent, current.bytesSent, elapsed),
+      interfaces: this.everyInterface(interfaces, at),
     };
+  }
+
+  /** `network.interfaces`: the selected interfaces with speeds since the previous reading of each. */
+  private everyInterface(all: readonly InterfaceCounters[], at: number): InterfaceInfo[] {
+    const previous = this.interfaces;
+    const elapsed = previous ? (at - previous.at) / 1000 : 0;
+    this.interfaces = { at, byName: new Map(all.map((i) => [i.name, i])) };
+    return selectInterfaces(all, this.options.interfaces ?? {})
+      .slice(0, MAX_INTERFACES)
+      .map((i) => {
+        const before = previous?.byName.get(i.name);
+        return {
+          name: i.name,
+          bytesSent: i.bytesSent,
+          bytesRecv: i.bytesRecv,
+          inSpeed: rate(before?.bytesRecv, i.bytesRecv, elapsed),
+          outSpeed: rate(before?.bytesSent, i.bytesSent, elapsed),
+        };
+      });
   }
 
   private async defaultInterface(): Promise<string | undefined> {

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readText } from '../host';
 import type { Mount } from './mounts';
+import { percent } from './rate';
 
 export interface DiskCounters {
   name: string;
@@ -9,25 +10,56 @@ export interface DiskCounters {
   device: string;
   readBytes: number;
   writtenBytes: number;
+  /** Milliseconds the device was busy (io_ticks, field 13); undefined where the line is too short. */
+  ioTicks?: number;
 }
 
 /** The kernel counts diskstats sectors in 512-byte units whatever the device's real sector size. */
 const SECTOR_BYTES = 512;
 
-/** Parses /proc/diskstats: `major minor name reads merged sectorsRead msRead writes merged sectorsWritten ...`. */
+/**
+ * Parses /proc/diskstats: `major minor name reads merged sectorsRead msRead writes merged sectorsWritten msWritten
+ * inFlight ioTicks ...` (14 fields before 4.18, 18 with discards, 20 with flushes since 5.5).
+ */
 export function parseDiskstats(text: string): DiskCounters[] {
   const disks: DiskCounters[] = [];
   for (const line of text.split('\n')) {
-    const [major, minor, name, , , sectorsRead, , , , sectorsWritten] = line.trim().split(/\s+/);
+    const [major, minor, name, , , sectorsRead, , , , sectorsWritten, , , ioTicks] = line.trim().split(/\s+/);
     if (!major || !minor || !name || sectorsRead === undefined || sectorsWritten === undefined) continue;
     const readBytes = Number(sectorsRead) * SECTOR_BYTES;
     const writtenBytes = Number(sectorsWritten) * SECTOR_BYTES;
     if (!Number.isFinite(readBytes) || !Number.isFinite(writtenBytes)) continue;
-    disks.push({ name, device: `${major}:${minor}`, readBytes, writtenBytes });
+    const ticks = Number(ioTicks);
+    disks.push({
+      name,
+      device: `${major}:${minor}`,
+      readBytes,
+      writtenBytes,
+      ...(ioTicks !== undefined && Number.isFinite(ticks) ? { ioTicks: ticks } : {}),
+    });
   }
   return disks;
 }
 
+/** io_ticks is printed as a 32-bit unsigned number of milliseconds on many kernels: it wraps after 49.7 days. */
+const IO_TICKS_WRAP = 2 ** 32;
+
+/**
+ * Share of `elapsedSeconds` the device was busy, 0-100 (iostat's %util, node_exporter's
+ * node_disk_io_time_seconds_total per second). A 32-bit wrap of io_ticks is undone; any other step backwards
+ * (a re-attached device) gives 0 for this interval.
+ */
+export function ioUtilPercent(previous: number | undefined, current: number, elapsedSeconds: number): number {
+  if (previous === undefined || elapsedSeconds <= 0) return 0;
+  const elapsedMs = elapsedSeconds * 1000;
+  let delta = current - previous;
+  if (delta < 0) {
+    // Only a wrap if what it implies fits in the interval; else the device was re-attached.
+    delta = previous < IO_TICKS_WRAP ? delta + IO_TICKS_WRAP : -1;
+    if (delta < 0 || delta > elapsedMs * 1.05) return 0;
+  }
+  return percent(delta, elapsedMs);
+}
 /** Device-mapper names (`/dev/mapper/vg-root`) to kernel names (`dm-0`), from $HOST_SYS/block/dm-N/dm/name. */
 export async function readDeviceMapperNames(sys: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();

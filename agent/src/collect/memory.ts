@@ -1,7 +1,10 @@
 import type { MemoryInfo } from '@sss/protocol';
 import { percent } from './rate';
 
-/** Parses /proc/meminfo (values in kB) into bytes; used = MemTotal - MemAvailable. */
+/**
+ * Parses /proc/meminfo (values in kB) into bytes; used = MemTotal - MemAvailable. Swap (SwapTotal, SwapTotal -
+ * SwapFree) and the page cache (Cached) are added when the file has them, as node_exporter's meminfo reads them.
+ */
 export function parseMeminfo(text: string): MemoryInfo {
   const kb = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -16,5 +19,13 @@ export function parseMeminfo(text: string): MemoryInfo {
   const total = totalKb * 1024;
   const available = Math.min(total, availableKb * 1024);
   const used = total - available;
-  return { total, used, available, usedPercent: percent(used, total) };
+  const info: MemoryInfo = { total, used, available, usedPercent: percent(used, total) };
+  const swapTotalKb = kb.get('SwapTotal');
+  if (swapTotalKb !== undefined) {
+    info.swapTotal = swapTotalKb * 1024;
+    info.swapUsed = Math.max(0, swapTotalKb - (kb.get('SwapFree') ?? swapTotalKb)) * 1024;
+  }
+  const cachedKb = kb.get('Cached');
+  if (cachedKb !== undefined) info.cached = cachedKb * 1024;
+  return info;
 }

@@ -62,3 +62,39 @@ export function busiestInterface(interfaces: readonly InterfaceCounters[]): Inte
       undefined,
     );
 }
+
+/**
+ * Interfaces of container networking and tunnels, left out of `network.interfaces` by default: loopback, veth
+ * pairs, CNI bridges and per-pod devices (Calico, Flannel, Cilium, Weave, Antrea, OVN, AWS/GKE/Azure CNIs), Docker,
+ * libvirt and tunnel devices. Their traffic is the pods' and VMs' traffic, already counted on the host's own
+ * interfaces.
+ */
+export const DEFAULT_INTERFACE_EXCLUDE =
+  /^(lo|veth.*|cni.*|cali.*|tunl\d+|vxlan.*|flannel.*|cilium_.*|lxc.*|weave|datapath|vethwe.*|antrea-.*|ovn-k8s-.*|genev_sys_.*|ovs-system|br-int|kube-.*|nodelocaldns|docker\d+|br-[0-9a-f]{12}|virbr.*|vnet\d+|tap.*|tun\d+|eni[0-9a-f]{11}|gke[0-9a-f]{11}|azv.*|dummy\d*|podman\d+|nerdctl\d+|sit\d+|ip6tnl\d+|ip6gre\d+|gre\d+|gretap\d+|erspan\d+|ip_vti\d+|ip6_vti\d+)$/;
+
+export interface InterfaceFilter {
+  /** When set, exactly the interfaces it matches (the default exclusions and the traffic rule no longer apply). */
+  include?: RegExp;
+  /** Left out besides the default exclusions. */
+  exclude?: RegExp;
+}
+
+/**
+ * The interfaces `network.interfaces` lists: with `include`, those it matches; else every one that has carried
+ * traffic (bytes in or out) and is neither a default exclusion nor matched by `exclude`.
+ */
+export function selectInterfaces(
+  interfaces: readonly InterfaceCounters[],
+  filter: InterfaceFilter,
+): InterfaceCounters[] {
+  if (filter.include) {
+    const include = filter.include;
+    return interfaces.filter((i) => include.test(i.name) && !filter.exclude?.test(i.name));
+  }
+  return interfaces.filter(
+    (i) =>
+      i.bytesRecv + i.bytesSent > 0 &&
+      !DEFAULT_INTERFACE_EXCLUDE.test(i.name) &&
+      !filter.exclude?.test(i.name),
+  );
+}

@@ -45,3 +45,22 @@ const GO_ARCH: Partial<Record<NodeJS.Architecture, string>> = {
 export function goArch(arch: NodeJS.Architecture): string {
   return GO_ARCH[arch] ?? arch;
 }
+
+/** The 1, 5 and 15 minute load averages: the first three fields of /proc/loadavg. */
+export function parseLoadavg(text: string): { load1: number; load5: number; load15: number } {
+  const [load1, load5, load15] = text.trim().split(/\s+/).map(Number);
+  if (![load1, load5, load15].every((n) => n !== undefined && Number.isFinite(n) && n >= 0)) {
+    throw new Error(`unreadable loadavg "${text.trim()}"`);
+  }
+  return { load1: load1 ?? 0, load5: load5 ?? 0, load15: load15 ?? 0 };
+}
+
+/** Processes: the numeric entries of a /proc listing (node_exporter's node_processes_pids). */
+export function countProcesses(entries: readonly string[]): number {
+  let n = 0;
+  for (const entry of entries) {
+    const c = entry.charCodeAt(0);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}

@@ -46,4 +46,45 @@ describe('this machine', () => {
     expect(sample.network.interfaceName).toBe(defaultRoute);
     expect(lines.filter((l) => l.level >= 40)).toEqual([]);
   });
+
+  it('reports the load, swap, per-core CPU, interfaces, boot time and sockets /proc shows', async () => {
+    const { log, lines } = captureLog();
+    const collector = new HostCollector({
+      paths: DEFAULT_HOST_PATHS,
+      filter: defaultMountFilter(),
+      statfs: new BoundedStatfs(2_000),
+      failures: new FailureLog(log),
+    });
+    await collector.collect();
+    const sample = await collector.collect();
+    const loadavg = sh('cat /proc/loadavg').split(' ').slice(0, 3).map(Number);
+    // The load may move between the two reads; it is a 5-second average, so not by much.
+    for (const [i, key] of (['load1', 'load5', 'load15'] as const).entries()) {
+      expect(Math.abs((sample.cpu[key] ?? -1) - (loadavg[i] ?? 0))).toBeLessThan(0.5);
+    }
+    expect(sample.memory.swapTotal).toBe(Number(sh("awk '/^SwapTotal:/ {print $2}' /proc/meminfo")) * 1024);
+    const swapFree = Number(sh("awk '/^SwapFree:/ {print $2}' /proc/meminfo")) * 1024;
+    expect(
+      Math.abs((sample.memory.swapUsed ?? -1) - ((sample.memory.swapTotal ?? 0) - swapFree)),
+    ).toBeLessThan(64 * 1024 ** 2);
+    expect(sample.cpu.perCore).toHaveLength(Number(sh("grep -c '^cpu[0-9]' /proc/stat")));
+    for (const p of sample.cpu.perCore ?? []) expect(p).toBeGreaterThanOrEqual(0);
+    expect(sample.system.bootTime).toBe(Number(sh("awk '/^btime/ {print $2}' /proc/stat")));
+    // Every interface net/dev lists with traffic, lo and container networking aside, with its counters.
+    const netDev = sh("tail -n +3 /proc/net/dev | tr -s ' :' ' ' | awk '{print $1, $2, $10}'")
+      .split('\n')
+      .map((l) => l.trim().split(' '))
+      .filter(([name, rx, tx]) => name !== 'lo' && Number(rx) + Number(tx) > 0);
+    const reported = sample.network.interfaces ?? [];
+    for (const i of reported) {
+      const row = netDev.find(([name]) => name === i.name);
+      expect(row, i.name).toBeDefined();
+      expect(i.bytesRecv).toBeLessThanOrEqual(Number(row?.[1]));
+    }
+    expect(reported.map((i) => i.name)).toContain(sample.network.interfaceName);
+    const tcp = Number(sh("awk '/^TCP:/ {print $3}' /proc/net/sockstat"));
+    expect(sample.connections?.tcp).toBeGreaterThanOrEqual(tcp > 0 ? 1 : 0);
+    expect(sample.system.processes).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+  });
 });
