@@ -62,7 +62,11 @@ sockets.forEach((ws, i) => {
 });
 
 process.on('message', (message: { type: string; from?: number; to?: number }) => {
-  if (message.type === 'window') {
+  if (message.type === 'start') {
+    // From now on, every report counts (bench/cluster.ts).
+    window = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY };
+    sent = 0;
+  } else if (message.type === 'window') {
     window = { from: message.from ?? 0, to: message.to ?? 0 };
     sent = 0;
   } else if (message.type === 'stop') process.send?.({ type: 'result', sent });
