@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seedExample } from '@sss/protocol/fixtures';
+import { fullExample, seedExample } from '@sss/protocol/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectReporter, opened, sendReport } from './support/clients';
 import { freePort } from './support/ports';
@@ -44,6 +44,45 @@ describe.skipIf(!promtool)('promtool', () => {
     expect(problems.filter((l) => !l.startsWith('nodejs_'))).toEqual([]);
     expect(text).toContain('server_name="Web \\"one\\" \\\\ main"');
     expect(text).toContain('path="/var/lib/\\"odd\\""');
+  });
+
+  it('finds the extension families (load, swap, interfaces, temperatures, processes, sockets) lint-clean', async () => {
+    const dashboard = await startDashboard();
+    const reporter = connectReporter(dashboard.wsUrl, 'web-1', dashboard.secret);
+    await opened(reporter);
+    const info = fullExample();
+    // A sensor name that needs escaping.
+    info.temperatures?.push({ sensor: 'it8728 "temp\\2"', celsius: 35 });
+    sendReport(reporter, info);
+    let text = '';
+    await expect
+      .poll(async () => {
+        text = await (await fetch(`${dashboard.url}/metrics`)).text();
+        return text.includes('sss_server_load1{');
+      })
+      .toBe(true);
+    const check = spawnSync(promtool ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    const problems = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
+    expect(problems.filter((l) => !l.startsWith('nodejs_'))).toEqual([]);
+    for (const family of [
+      'sss_server_load1',
+      'sss_server_load5',
+      'sss_server_load15',
+      'sss_server_memory_swap_total_bytes',
+      'sss_server_memory_swap_used_bytes',
+      'sss_server_memory_cached_bytes',
+      'sss_server_processes',
+      'sss_server_boot_time_seconds',
+      'sss_server_sockets_inuse',
+      'sss_server_tcp_connections_established',
+      'sss_server_temperature_celsius',
+      'sss_server_temperature_critical_celsius',
+      'sss_server_disk_io_utilization_ratio',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${family}\\{server_id="web-1"`, 'm'));
+    }
+    expect(text).toContain('interface="eth1"');
+    expect(text).toContain('sensor="it8728 \\"temp\\\\2\\""');
   });
 });
 
@@ -109,5 +148,21 @@ describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
     expect(up?.value[1]).toBe('1');
     const info = (await query('sss_server_info{server_id="web-1"}')).data.result[0];
     expect(info?.metric).toMatchObject({ platform: 'ubuntu', arch: 'amd64', kernel: '5.15.0-58-generic' });
+
+    // A report with the extension fields: its load average and an interface's counter come back through PromQL.
+    sendReport(reporter, { ...fullExample(), timestamp: Math.floor(Date.now() / 1000) });
+    const load = 'sss_server_load1{server_id="web-1"}';
+    await expect
+      .poll(async () => (await query(load).catch(() => undefined))?.data.result[0]?.value[1], {
+        timeout: 30_000,
+        interval: 500,
+      })
+      .toBe('3.12');
+    const eth1 = (await query('sss_server_network_receive_bytes_total{server_id="web-1",interface="eth1"}'))
+      .data.result[0];
+    expect(Number(eth1?.value[1])).toBe(104857600);
+    const hot = (await query('max by (sensor) (sss_server_temperature_celsius{server_id="web-1"}) > 50')).data
+      .result;
+    expect(hot.map((r) => r.metric.sensor)).toEqual(['coretemp Package id 0']);
   });
 });

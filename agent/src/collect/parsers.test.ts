@@ -15,7 +15,7 @@ import {
   selectInterfaces,
 } from './network';
 import { rate } from './rate';
-import { millidegrees } from './sensors';
+import { discoverSensors, millidegrees, readSensors } from './sensors';
 import { connections, parseSnmpCurrEstab, parseSockstat } from './sockets';
 import { countProcesses, goArch, parseLoadavg, parseOsReleaseId, parseUptime, readOsRelease } from './system';
 
@@ -282,6 +282,28 @@ describe('temperatures', () => {
     expect(millidegrees('N/A')).toBeUndefined();
     expect(millidegrees('99999999')).toBeUndefined();
     expect(millidegrees(undefined)).toBeUndefined();
+  });
+
+  it('names a second chip of the same kind apart (two NVMe drives)', async () => {
+    const sys = mkdtempSync(join(tmpdir(), 'sss-hwmon-'));
+    try {
+      for (const [n, temp] of [
+        [0, '31000'],
+        [1, '42000'],
+      ]) {
+        const dir = join(sys, `class/hwmon/hwmon${n}`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'name'), 'nvme\n');
+        writeFileSync(join(dir, 'temp1_label'), 'Composite\n');
+        writeFileSync(join(dir, 'temp1_input'), `${temp}\n`);
+      }
+      expect(await readSensors(await discoverSensors(sys))).toEqual([
+        { sensor: 'nvme Composite', celsius: 31 },
+        { sensor: 'nvme Composite #2', celsius: 42 },
+      ]);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
   });
 });
 

@@ -87,7 +87,15 @@ const byNumber = (a: string, b: string) =>
 /** Every temperature input of the host; found once (the hardware does not change), then only read. */
 export async function discoverSensors(sys: string): Promise<SensorFile[]> {
   const hwmon = await hwmonSensors(sys);
-  return [...hwmon.sensors, ...(await thermalZones(sys, hwmon.chips))].slice(0, MAX_TEMPERATURES);
+  const sensors = [...hwmon.sensors, ...(await thermalZones(sys, hwmon.chips))].slice(0, MAX_TEMPERATURES);
+  // Two chips of one kind (two NVMe drives: `nvme Composite` twice) get `#2`, `#3`: a name is a series' label.
+  const seen = new Map<string, number>();
+  for (const s of sensors) {
+    const n = (seen.get(s.sensor) ?? 0) + 1;
+    seen.set(s.sensor, n);
+    if (n > 1) s.sensor = `${s.sensor} #${n}`;
+  }
+  return sensors;
 }
 
 /** The current readings; a sensor that cannot be read now (some answer EIO or ENODATA at times) is left out. */

@@ -1,4 +1,4 @@
-import type { DiskInfo, KubernetesNodeInfo } from '@sss/protocol';
+import type { DiskInfo, InterfaceInfo, KubernetesNodeInfo } from '@sss/protocol';
 import type { ServerState } from '../hub/hub';
 
 // The per-server metric families, written straight into the text exposition format. A generic client library
@@ -12,10 +12,12 @@ type Family = {
   type: 'gauge' | 'counter';
   /** Offline servers keep only the families marked so: their other values would be stale. */
   whenOffline?: true;
-} & (
-  | { value: (s: ServerState) => number }
-  | { perDisk: (d: DiskInfo) => number }
-  | { perInterface: (s: ServerState) => number }
+} /** One sample per server; none when the report lacks the (optional) field. */ & (
+  | { value: (s: ServerState) => number | undefined }
+  | { perDisk: (d: DiskInfo) => number | undefined }
+  | { perInterface: (i: InterfaceInfo) => number }
+  /** Any number of samples, each with its own extra label (`name="value"`, escaped by `label`). */
+  | { labelled: (s: ServerState) => [labels: string, value: number][] }
   | { info: true }
   /** Only for servers that are Nodes, labelled `node` as kube-state-metrics does, online or not. */
   | { perNode: (s: ServerState, node: KubernetesNodeInfo) => number }
@@ -69,6 +71,86 @@ export const SERVER_FAMILIES: readonly Family[] = [
     value: (s) => s.info.memory.available,
   },
   {
+    name: 'sss_server_memory_swap_total_bytes',
+    help: 'Swap space (SwapTotal); 0 without swap.',
+    type: 'gauge',
+    value: (s) => s.info.memory.swapTotal,
+  },
+  {
+    name: 'sss_server_memory_swap_used_bytes',
+    help: 'Swap in use: SwapTotal minus SwapFree.',
+    type: 'gauge',
+    value: (s) => s.info.memory.swapUsed,
+  },
+  {
+    name: 'sss_server_memory_cached_bytes',
+    help: 'Page cache (Cached).',
+    type: 'gauge',
+    value: (s) => s.info.memory.cached,
+  },
+  {
+    name: 'sss_server_load1',
+    help: '1-minute load average.',
+    type: 'gauge',
+    value: (s) => s.info.cpu.load1,
+  },
+  {
+    name: 'sss_server_load5',
+    help: '5-minute load average.',
+    type: 'gauge',
+    value: (s) => s.info.cpu.load5,
+  },
+  {
+    name: 'sss_server_load15',
+    help: '15-minute load average.',
+    type: 'gauge',
+    value: (s) => s.info.cpu.load15,
+  },
+  {
+    name: 'sss_server_processes',
+    help: 'Processes on the server.',
+    type: 'gauge',
+    value: (s) => s.info.system.processes,
+  },
+  {
+    name: 'sss_server_boot_time_seconds',
+    help: 'Unix time the server booted.',
+    type: 'gauge',
+    value: (s) => s.info.system.bootTime,
+  },
+  {
+    name: 'sss_server_sockets_inuse',
+    help: 'Sockets in use, IPv4 and IPv6, by protocol (tcp, udp).',
+    type: 'gauge',
+    labelled: (s) => {
+      const c = s.info.connections;
+      return c
+        ? [
+            [label('protocol', 'tcp'), c.tcp],
+            [label('protocol', 'udp'), c.udp],
+          ]
+        : [];
+    },
+  },
+  {
+    name: 'sss_server_tcp_connections_established',
+    help: 'TCP connections in ESTABLISHED or CLOSE-WAIT (CurrEstab).',
+    type: 'gauge',
+    value: (s) => s.info.connections?.tcpEstablished,
+  },
+  {
+    name: 'sss_server_temperature_celsius',
+    help: 'Temperature of a hwmon sensor or thermal zone.',
+    type: 'gauge',
+    labelled: (s) => temperatures(s, (t) => t.celsius),
+  },
+  {
+    name: 'sss_server_temperature_critical_celsius',
+    help: "The sensor's critical temperature, where the hardware has one.",
+    type: 'gauge',
+    labelled: (s) => temperatures(s, (t) => t.criticalCelsius),
+  },
+  {
     name: 'sss_server_uptime_seconds',
     help: 'Seconds since the server booted.',
     type: 'gauge',
@@ -76,7 +158,7 @@ export const SERVER_FAMILIES: readonly Family[] = [
   },
   {
     name: 'sss_server_filesystem_size_bytes',
-    help: 'Filesystem size: used plus free.',
+    help: 'Filesystem size: blocks times block size, as df and node_filesystem_size_bytes show it.',
     type: 'gauge',
     perDisk: (d) => d.total,
   },
@@ -105,28 +187,34 @@ export const SERVER_FAMILIES: readonly Family[] = [
     perDisk: (d) => d.writeSpeed,
   },
   {
+    name: 'sss_server_disk_io_utilization_ratio',
+    help: "Share of the last interval the filesystem's device was busy, 0-1.",
+    type: 'gauge',
+    perDisk: (d) => (d.ioUtilPercent === undefined ? undefined : d.ioUtilPercent / 100),
+  },
+  {
     name: 'sss_server_network_receive_bytes_total',
     help: 'Bytes received by the interface (agent counter).',
     type: 'counter',
-    perInterface: (s) => s.info.network.bytesRecv,
+    perInterface: (i) => i.bytesRecv,
   },
   {
     name: 'sss_server_network_transmit_bytes_total',
     help: 'Bytes sent by the interface (agent counter).',
     type: 'counter',
-    perInterface: (s) => s.info.network.bytesSent,
+    perInterface: (i) => i.bytesSent,
   },
   {
     name: 'sss_server_network_receive_bytes_per_second',
     help: 'Receive rate of the interface.',
     type: 'gauge',
-    perInterface: (s) => s.info.network.inSpeed,
+    perInterface: (i) => i.inSpeed,
   },
   {
     name: 'sss_server_network_transmit_bytes_per_second',
     help: 'Transmit rate of the interface.',
     type: 'gauge',
-    perInterface: (s) => s.info.network.outSpeed,
+    perInterface: (i) => i.outSpeed,
   },
   {
     name: 'sss_kubernetes_node_ready',
@@ -150,6 +238,47 @@ export const SERVER_FAMILIES: readonly Family[] = [
     perNode: (_s, node) => (node.unschedulable ? 1 : 0),
   },
 ];
+
+/** `sensor`-labelled samples of the server's temperatures; a repeated sensor name is written once. */
+function temperatures(
+  s: ServerState,
+  value: (t: NonNullable<ServerState['info']['temperatures']>[number]) => number | undefined,
+): [string, number][] {
+  const out: [string, number][] = [];
+  const seen = new Set<string>();
+  for (const t of s.info.temperatures ?? []) {
+    const v = value(t);
+    if (v === undefined || seen.has(t.sensor)) continue;
+    seen.add(t.sensor);
+    out.push([label('sensor', t.sensor), v]);
+  }
+  return out;
+}
+
+/**
+ * The interfaces of a report: every one of `network.interfaces` and the default-route one, each name once.
+ * A report without `interfaces` (an older agent) gives the default-route interface alone, as before.
+ */
+function interfacesOf(s: ServerState): InterfaceInfo[] {
+  const { network } = s.info;
+  const main: InterfaceInfo = {
+    name: network.interfaceName,
+    bytesSent: network.bytesSent,
+    bytesRecv: network.bytesRecv,
+    inSpeed: network.inSpeed,
+    outSpeed: network.outSpeed,
+  };
+  const list = network.interfaces;
+  if (!list || list.length === 0) return [main];
+  const names = new Set<string>();
+  const out: InterfaceInfo[] = [];
+  for (const i of list.some((i) => i.name === main.name) ? list : [main, ...list]) {
+    if (names.has(i.name)) continue;
+    names.add(i.name);
+    out.push(i);
+  }
+  return out;
+}
 
 /** Servers handled between two yields to the event loop. */
 const SERVERS_PER_SLICE = 250;
@@ -190,15 +319,27 @@ function samples(family: Family, s: ServerState, labels: string): string {
   if ('perNode' in family) {
     return s.node ? `${family.name}{${label('node', s.id)}} ${formatValue(family.perNode(s, s.node))}\n` : '';
   }
-  if ('value' in family) return `${family.name}{${labels}} ${formatValue(family.value(s))}\n`;
-  if ('info' in family) return `${family.name}{${labels},${infoLabels(s)}} 1\n`;
-  if ('perInterface' in family) {
-    const iface = label('interface', s.info.network.interfaceName);
-    return `${family.name}{${labels},${iface}} ${formatValue(family.perInterface(s))}\n`;
+  if ('value' in family) {
+    const v = family.value(s);
+    return v === undefined ? '' : `${family.name}{${labels}} ${formatValue(v)}\n`;
   }
+  if ('info' in family) return `${family.name}{${labels},${infoLabels(s)}} 1\n`;
   let out = '';
-  for (const d of s.info.disk)
-    out += `${family.name}{${labels},${label('path', d.path)}} ${formatValue(family.perDisk(d))}\n`;
+  if ('perInterface' in family) {
+    for (const i of interfacesOf(s)) {
+      out += `${family.name}{${labels},${label('interface', i.name)}} ${formatValue(family.perInterface(i))}\n`;
+    }
+    return out;
+  }
+  if ('labelled' in family) {
+    for (const [extra, v] of family.labelled(s))
+      out += `${family.name}{${labels},${extra}} ${formatValue(v)}\n`;
+    return out;
+  }
+  for (const d of s.info.disk) {
+    const v = family.perDisk(d);
+    if (v !== undefined) out += `${family.name}{${labels},${label('path', d.path)}} ${formatValue(v)}\n`;
+  }
   return out;
 }
 
