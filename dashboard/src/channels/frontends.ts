@@ -23,21 +23,33 @@ const MAX_INBOUND_PER_SECOND = 20;
  * written as it is to every browser; the protocol is unchanged: one JSON object per frame.
  */
 export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + length);
-  frame[0] = 0x81;
-  if (head === 2) frame[1] = length;
-  else if (head === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  payload.copy(frame, head);
+  const frame = Buffer.allocUnsafe(frameLength(payload.length));
+  writeFrame(frame, 0, payload);
   return frame;
+}
+
+/** The length of a text frame carrying `length` bytes. */
+function frameLength(length: number): number {
+  return (length < 126 ? 2 : length < 65_536 ? 4 : 10) + length;
+}
+
+/** Writes a text frame carrying `payload` into `into` at `offset`; returns the offset after it. */
+function writeFrame(into: Buffer, offset: number, payload: Buffer): number {
+  const length = payload.length;
+  into[offset] = 0x81;
+  let at = offset + 2;
+  if (length < 126) into[offset + 1] = length;
+  else if (length < 65_536) {
+    into[offset + 1] = 126;
+    into.writeUInt16BE(length, offset + 2);
+    at += 2;
+  } else {
+    into[offset + 1] = 127;
+    into.writeUInt32BE(Math.floor(length / 2 ** 32), offset + 2);
+    into.writeUInt32BE(length >>> 0, offset + 6);
+    at += 8;
+  }
+  return at + payload.copy(into, at);
 }
 
 /** Where a connection's frames go: the browser's socket, or a test's stand-in. */
@@ -85,7 +97,8 @@ export class FrontendConnection {
     const { ids, frames } = batch;
     if (!this.sink.open) return;
     const end = this.push(frames, from, batch.all);
-    for (let i = end; i < frames.length; i++) this.hold(ids[i] as string, frames[i] as Buffer);
+    // A held frame gets a buffer of its own: a slice of the window's would keep the whole window alive.
+    for (let i = end; i < frames.length; i++) this.hold(ids[i] as string, copyOf(frames[i] as Buffer));
   }
 
   /** Writes frames of this connection alone (its snapshot), by the same rules as a batch. */
@@ -171,6 +184,12 @@ export class FrontendConnection {
   }
 }
 
+function copyOf(frame: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(frame.length);
+  frame.copy(copy);
+  return copy;
+}
+
 function offsetOf(frames: readonly Buffer[], index: number): number {
   let offset = 0;
   for (let i = 0; i < index; i++) offset += (frames[i] as Buffer).length;
@@ -203,8 +222,8 @@ function socketSink(ws: WebSocket, socket: Duplex): FrontendSink {
 
 /**
  * The /ws-frontend channel: snapshot on connect, then every change of the hub, to every browser. The hub publishes
- * each change serialised once; the channel frames it once, gathers what is published within COALESCE_MS, and hands
- * each browser the window's frames in one write.
+ * each change serialised once; the channel gathers what is published within COALESCE_MS, frames it into one buffer,
+ * and hands each browser that buffer (or its tail) in one write.
  */
 export class FrontendChannel {
   private readonly wss = new WebSocketServer({
@@ -216,7 +235,7 @@ export class FrontendChannel {
   private readonly connections = new Set<FrontendConnection>();
   private readonly unsubscribe: () => void;
   private ids: string[] = [];
-  private frames: Buffer[] = [];
+  private messages: Buffer[] = [];
   /** performance.now() of each frame's publication, for sss_broadcast_duration_seconds. */
   private times: number[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -261,7 +280,7 @@ export class FrontendChannel {
    */
   attach(sink: FrontendSink): FrontendConnection {
     const connection = new FrontendConnection(sink);
-    connection.skip = this.frames.length;
+    connection.skip = this.messages.length;
     this.connections.add(connection);
     const ids: string[] = [];
     const frames: Buffer[] = [];
@@ -279,7 +298,7 @@ export class FrontendChannel {
 
   private publish(serverId: string, message: Buffer): void {
     this.ids.push(serverId);
-    this.frames.push(textFrame(message));
+    this.messages.push(message);
     this.times.push(performance.now());
     this.timer ??= setTimeout(() => this.flush(), COALESCE_MS);
   }
@@ -288,16 +307,23 @@ export class FrontendChannel {
   flush(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const { ids, frames, times } = this;
-    if (frames.length === 0) return;
+    const { ids, messages, times } = this;
+    if (messages.length === 0) return;
     this.ids = [];
-    this.frames = [];
+    this.messages = [];
     this.times = [];
-    const batch: Batch = {
-      ids,
-      frames,
-      all: frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames),
-    };
+    // Every message framed straight into one buffer, the window's single write to each browser that keeps up.
+    let total = 0;
+    for (const message of messages) total += frameLength(message.length);
+    const all = Buffer.allocUnsafe(total);
+    const frames: Buffer[] = [];
+    let offset = 0;
+    for (const message of messages) {
+      const end = writeFrame(all, offset, message);
+      frames.push(all.subarray(offset, end));
+      offset = end;
+    }
+    const batch: Batch = { ids, frames, all };
     for (const connection of this.connections) {
       connection.deliver(batch, connection.skip);
       connection.skip = 0;

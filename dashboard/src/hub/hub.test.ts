@@ -153,5 +153,24 @@ describe('Hub', () => {
       expect(pushed).toHaveLength(1);
       expect(hub.size).toBe(1);
     });
+
+    it('serialises every state byte for byte as JSON.stringify of its view', () => {
+      const messages: { message: string; expected: string }[] = [];
+      hub.subscribe((id, message) => {
+        const state = hub.get(id);
+        if (state) messages.push({ message: message.toString(), expected: JSON.stringify(Hub.view(state)) });
+      });
+      hub.upsertNode(node()); // missing agent: stand-in report, agentMissing, kubernetes
+      hub.report({ ...seedExample(), group: 'g', countryCode: 'DE' });
+      now += 1234.5;
+      hub.report(seedExample());
+      hub.disconnected('web-1'); // stopped agent: agentMissing again
+      hub.report({ ...seedExample(), serverId: 'plain' }); // no Node
+      expect(messages).toHaveLength(5);
+      for (const { message, expected } of messages) expect(message).toBe(expected);
+      const state = hub.get('web-1');
+      if (!state) throw new Error('web-1 is known');
+      expect(Hub.serialise(state, true)).toBe(JSON.stringify(Hub.view(state, true)));
+    });
   });
 });
