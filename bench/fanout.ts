@@ -15,7 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { cpuTimes, histogramQuantile, mebibytes, peakRssBytes, writeCalls } from './stats';
+import {
+  cpuTimes,
+  histogramQuantile,
+  LATENCY_BUCKET_MS,
+  LATENCY_BUCKETS,
+  mebibytes,
+  peakRssBytes,
+  writeCalls,
+} from './stats';
 
 const INTERVAL_MS = 5_000;
 const AGENT_PROCESSES = 2;
@@ -50,7 +58,9 @@ function buildBefore(): string {
   if (existsSync(main)) return main;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'node_modules/@sss'), { recursive: true });
-  execSync(`git -C ${repoRoot} archive ${BEFORE} protocol dashboard scripts package.json tsconfig.base.json | tar -x -C ${dir}`);
+  execSync(
+    `git -C ${repoRoot} archive ${BEFORE} protocol dashboard scripts package.json tsconfig.base.json | tar -x -C ${dir}`,
+  );
   for (const name of readdirSync(join(repoRoot, 'node_modules'))) {
     if (name !== '@sss') symlinkSync(join(repoRoot, 'node_modules', name), join(dir, 'node_modules', name));
   }
@@ -224,14 +234,16 @@ async function measure(row: RowName, agents: number, browsers: number, label: st
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
+/** A latency, ms; the histogram ends at 10 s, so a quantile past it reads ">10 s". */
+const ms = (value: number) => (value >= LATENCY_BUCKETS * LATENCY_BUCKET_MS ? '>10 s' : value.toFixed(1));
 
 function print(r: Result, relay: Result | undefined): void {
   const cpu = r.user + r.system;
   const ratio = relay ? `${(cpu / (relay.user + relay.system)).toFixed(2)}x` : '';
   console.log(
     `${pad(r.row, 10)} ${pad(r.reportsPerSecond.toFixed(0), 7)} ${pad(r.user.toFixed(0), 6)} ${pad(r.system.toFixed(0), 6)} ` +
-      `${pad(cpu.toFixed(0), 6)} ${pad(ratio, 7)} ${pad(r.writesPerSecond.toFixed(0), 9)} ${pad(r.p50.toFixed(1), 7)} ` +
-      `${pad(r.p99.toFixed(1), 7)} ${pad(r.max.toFixed(1), 8)} ${pad(String(r.lost), 7)} ${mebibytes(r.peakRss)}`,
+      `${pad(cpu.toFixed(0), 6)} ${pad(ratio, 7)} ${pad(r.writesPerSecond.toFixed(0), 9)} ${pad(ms(r.p50), 7)} ` +
+      `${pad(ms(r.p99), 7)} ${pad(r.max.toFixed(1), 8)} ${pad(String(r.lost), 7)} ${mebibytes(r.peakRss)}`,
   );
 }
 

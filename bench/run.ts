@@ -3,6 +3,7 @@
 
 const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   fanout: () => import('./fanout'),
+  'fanout-write': () => import('./fanout-write'),
   agent: () => import('./agent-footprint'),
   ui: () => import('./ui-load'),
 };
