@@ -22,6 +22,13 @@ export interface FleetServer {
   /** Per-server phase and load level, so no two servers draw the same curve. */
   phase: number;
   load: number;
+  /**
+   * Which extension fields (DESIGN section 3) its agent sends: `all`, `noSensors` (a VM: no temperatures, no
+   * swap), or `seed` (an agent written to the seed alone).
+   */
+  extensions: 'all' | 'noSensors' | 'seed';
+  /** Interfaces besides eth0. */
+  extraInterfaces: string[];
 }
 
 const SITES = [
@@ -93,6 +100,8 @@ export function fleet(count: number, seed = 7): FleetServer[] {
       bootedAt: Math.floor(Date.now() / 1000 - 3_600 - rnd() * 90 * 86_400),
       phase: rnd() * Math.PI * 2,
       load: 0.1 + rnd() * 0.75,
+      extensions: i % 5 === 4 ? 'seed' : i % 3 === 1 ? 'noSensors' : 'all',
+      extraInterfaces: group === 'database' ? ['eth1', 'bond0'] : i % 2 === 0 ? ['eth1'] : [],
     });
   }
   return servers;
@@ -108,7 +117,7 @@ export function report(server: FleetServer, now: number): ServerInfo {
   const inSpeed = Math.max(0, server.load * 24e6 * wave(25, 2) + jitter(2e5));
   const outSpeed = Math.max(0, server.load * 9e6 * wave(31, 3) + jitter(1e5));
   const base = seedExample();
-  return {
+  const info: ServerInfo = {
     ...base,
     serverId: server.id,
     serverName: server.name,
@@ -158,5 +167,89 @@ export function report(server: FleetServer, now: number): ServerInfo {
       uptime: Math.max(0, Math.floor(now - server.bootedAt)),
     },
     timestamp: Math.floor(now),
+  };
+  return server.extensions === 'seed' ? info : withExtensions(server, info, wave);
+}
+
+/** The extension fields of DESIGN section 3, moving with the same waves as the seed's figures. */
+function withExtensions(
+  server: FleetServer,
+  info: ServerInfo,
+  wave: (period: number, shift?: number) => number,
+): ServerInfo {
+  const cpu = info.cpu.percent;
+  const perCore = Array.from({ length: server.cores }, (_, i) =>
+    Math.min(100, Math.max(0, cpu * (0.6 + 0.8 * wave(13 + i, i)))),
+  );
+  const modes = {
+    user: cpu * 0.62,
+    nice: cpu * 0.02,
+    system: cpu * 0.24,
+    iowait: cpu * 0.06,
+    irq: cpu * 0.01,
+    softirq: cpu * 0.04,
+    steal: cpu * 0.01,
+  };
+  const sensors = server.extensions === 'all';
+  const swapTotal = sensors ? Math.min(8, server.memoryTotal / 1024 ** 3) * 1024 ** 3 : 0;
+  const { bytesRecv, bytesSent, inSpeed, outSpeed } = info.network;
+  const interfaces = [
+    { name: 'eth0', bytesRecv, bytesSent, inSpeed, outSpeed },
+    ...server.extraInterfaces.map((name, i) => ({
+      name,
+      bytesRecv: Math.round(info.network.bytesRecv / (3 + i)),
+      bytesSent: Math.round(info.network.bytesSent / (4 + i)),
+      inSpeed: Math.round(info.network.inSpeed / (3 + i)),
+      outSpeed: Math.round(info.network.outSpeed / (4 + i)),
+    })),
+  ];
+  const hot = server.id === 'sjc-web-01' ? 30 : 0;
+  return {
+    ...info,
+    cpu: {
+      ...info.cpu,
+      load1: Math.round(server.cores * server.load * (0.4 + wave(60)) * 100) / 100,
+      load5: Math.round(server.cores * server.load * (0.5 + 0.5 * wave(300)) * 100) / 100,
+      load15: Math.round(server.cores * server.load * 0.7 * 100) / 100,
+      perCore,
+      modes,
+    },
+    memory: {
+      ...info.memory,
+      swapTotal,
+      swapUsed: swapTotal * server.load * 0.3,
+      cached: info.memory.available * 0.6,
+    },
+    disk: info.disk.map((d, i) => ({
+      ...d,
+      ioUtilPercent: Math.min(100, 40 * server.load * wave(21 + i, i)),
+    })),
+    network: { ...info.network, interfaces },
+    system: {
+      ...info.system,
+      processes: Math.round(180 + server.cores * 12 + 40 * wave(90)),
+      bootTime: server.bootedAt,
+    },
+    connections: {
+      tcp: Math.round(60 + 400 * server.load),
+      tcpEstablished: Math.round(30 + 300 * server.load * wave(45)),
+      udp: 8,
+    },
+    temperatures: sensors
+      ? [
+          {
+            sensor: 'coretemp Package id 0',
+            celsius: 45 + hot + 25 * server.load * wave(50),
+            criticalCelsius: 100,
+          },
+          {
+            sensor: 'coretemp Core 0',
+            celsius: 43 + hot + 25 * server.load * wave(47),
+            criticalCelsius: 100,
+          },
+          { sensor: 'nvme Composite', celsius: 36 + 8 * wave(400), criticalCelsius: 84.85 },
+          { sensor: 'acpitz temp1', celsius: 27.8 },
+        ]
+      : [],
   };
 }

@@ -432,15 +432,49 @@ describe.skipIf(!chromiumPath)('ui in Chromium', () => {
           const name = `${viewport.width}x${viewport.height}-${colorScheme}`;
           await ui.renderAllCards();
           expect(await ui.overflows()).toEqual([]);
+          // Load and swap on the cards of agents that send them (fleet: every fifth sends the seed alone).
+          const page = ui.page;
+          expect(await page.locator('.card [data-field="load"]').count()).toBe(10);
+          expect(await page.locator('.card [data-field="swap"]').count()).toBe(10);
           await ui.screenshot(`cards-${name}`);
 
           await ui.showTable();
           expect(await ui.overflows()).toEqual([]);
+          expect(await page.locator('thead [data-sort-key="load"]').count()).toBe(1);
+          expect(await page.locator('td[data-field="load"]').first().textContent()).toMatch(
+            /^(\d+\.\d\d|–)$/,
+          );
           await ui.screenshot(`table-${name}`);
           await ui.showCards();
 
           await ui.openDetails('sjc-web-01');
           await ui.page.locator('.chart-line').first().waitFor({ state: 'attached' });
+          // The load chart draws the reports that arrive while the page is open: three more.
+          for (let i = 0; i < 3; i++) {
+            feed.sendAll(Date.now() / 1000, odd);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          }
+          await page.waitForFunction(() => {
+            const chart = Array.from(document.querySelectorAll('.chart')).find((c) =>
+              c.querySelector('.chart-title')?.textContent?.startsWith('Load'),
+            );
+            return (chart?.querySelector('.chart-line')?.getAttribute('d') ?? '').includes('L');
+          });
+          // Per-core bars, CPU modes, every interface, temperatures with critical levels, processes, sockets,
+          // the load chart.
+          const details = page.locator('.details');
+          await details.locator('[data-section="cpu"] .core').first().waitFor();
+          expect(await details.locator('[data-section="cpu"] .core').count()).toBeGreaterThanOrEqual(2);
+          expect(await details.locator('.modes-legend li').count()).toBe(8);
+          expect(
+            await details.locator('[data-section="interfaces"] tbody tr').count(),
+          ).toBeGreaterThanOrEqual(1);
+          expect(await details.locator('[data-section="interfaces"] .tag').count()).toBe(1);
+          expect(await details.locator('[data-section="temperatures"] tbody tr').count()).toBe(4);
+          expect(
+            await details.locator('[data-section="processes"] [data-fact="tcpEstablished"]').count(),
+          ).toBe(1);
+          expect(await details.locator('.chart-title', { hasText: /load/i }).count()).toBe(1);
           expect(await ui.overflows()).toEqual([]);
           await ui.screenshot(`details-${name}`);
         });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, duration, level, niceCeiling, percent, speed } from './format';
+import {
+  ago,
+  bytes,
+  celsius,
+  duration,
+  heat,
+  level,
+  load,
+  niceCeiling,
+  percent,
+  speed,
+  swapPercent,
+} from './format';
 
 describe('bytes and speeds', () => {
   it('uses binary units with three significant digits', () => {
@@ -69,5 +81,28 @@ describe('chart scale', () => {
     expect(niceCeiling(700)).toBe(1024);
     expect(niceCeiling(3 * 1024 ** 2)).toBe(4 * 1024 ** 2);
     expect(niceCeiling(4 * 1024 ** 2)).toBe(4 * 1024 ** 2);
+  });
+});
+
+describe('extension figures', () => {
+  it('formats load averages and temperatures; an absent figure is a dash', () => {
+    expect(load(0.5)).toBe('0.50');
+    expect(load(12.345)).toBe('12.35');
+    expect(load(undefined)).toBe('–');
+    expect(celsius(54)).toBe('54.0 °C');
+    expect(celsius(undefined)).toBe('–');
+  });
+
+  it('heat: red at the critical level, amber within 10 °C of it, never without one', () => {
+    expect(heat(100, 100)).toBe('crit');
+    expect(heat(91, 100)).toBe('warn');
+    expect(heat(89.9, 100)).toBe('ok');
+    expect(heat(150, undefined)).toBe('ok');
+  });
+
+  it('swap share only where there is swap', () => {
+    expect(swapPercent({ swapTotal: 4, swapUsed: 1 })).toBe(25);
+    expect(swapPercent({ swapTotal: 0, swapUsed: 0 })).toBeUndefined();
+    expect(swapPercent({})).toBeUndefined();
   });
 });

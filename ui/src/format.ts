@@ -84,3 +84,25 @@ export function dateTime(unixSeconds: number): string {
 export function niceCeiling(max: number): number {
   return max > 1024 ? 2 ** Math.ceil(Math.log2(max)) : 1024;
 }
+
+/** A load average: two decimals (0.52, 12.40). */
+export function load(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(2);
+}
+
+/** Degrees Celsius with one decimal: "54.0 °C". */
+export function celsius(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? '–' : `${n.toFixed(1)} °C`;
+}
+
+/** How hot a sensor is against its critical level: crit at or above it, warn within 10 °C of it. */
+export function heat(value: number, critical: number | undefined): Level {
+  if (critical === undefined || critical <= 0) return 'ok';
+  return value >= critical ? 'crit' : value >= critical - 10 ? 'warn' : 'ok';
+}
+
+/** Swap in use as a share of swap, or undefined without swap (or without the field: an older agent). */
+export function swapPercent(memory: { swapTotal?: number; swapUsed?: number }): number | undefined {
+  const { swapTotal, swapUsed } = memory;
+  return swapTotal && swapTotal > 0 && swapUsed !== undefined ? (swapUsed / swapTotal) * 100 : undefined;
+}

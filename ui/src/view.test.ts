@@ -102,6 +102,18 @@ describe('sorting', () => {
   const b = server('b', 'node-10', { cpu: { percent: 20, cores: 4, modelName: '' } });
   const c = server('c', 'Node-1', { cpu: { percent: 80, cores: 4, modelName: '' }, online: false });
 
+  it('orders by load and swap; servers without the figure (older agents) last, no swap before them', () => {
+    const seed = server('seed', 'seed');
+    const cpu = (load1: number) => ({ ...seed.cpu, load1 });
+    const mem = (swapTotal: number, swapUsed: number) => ({ ...seed.memory, swapTotal, swapUsed });
+    const busy = server('busy', 'busy', { cpu: cpu(4.5), memory: mem(100, 50) });
+    const idle = server('idle', 'idle', { cpu: cpu(0.1), memory: mem(0, 0) });
+    const order = (key: 'load' | 'swap') =>
+      [seed, idle, busy].sort(comparator({ key, dir: 'desc' })).map((s) => s.serverId);
+    expect(order('load')).toEqual(['busy', 'idle', 'seed']);
+    expect(order('swap')).toEqual(['busy', 'idle', 'seed']);
+  });
+
   it('orders names naturally and without regard to case', () => {
     expect([a, b, c].sort(comparator({ key: 'name', dir: 'asc' })).map((s) => s.serverName)).toEqual([
       'Node-1',

@@ -2,6 +2,7 @@
 // Pure functions of the servers' latest info, so they are cheap to recompute and easy to test.
 
 import type { FrontendServerInfo } from '@sss/protocol';
+import { swapPercent } from './format';
 import type { MessageKey } from './messages';
 import { type AgentState, agentState, isNotReady, statusRank } from './status';
 
@@ -12,6 +13,8 @@ export const SORT_KEYS = [
   'cpu',
   'memory',
   'disk',
+  'load',
+  'swap',
   'netIn',
   'netOut',
   'uptime',
@@ -27,6 +30,8 @@ export const SORT_LABELS: Record<SortKey, MessageKey> = {
   cpu: 'cpu',
   memory: 'memory',
   disk: 'disk',
+  load: 'load',
+  swap: 'swap',
   netIn: 'networkIn',
   netOut: 'networkOut',
   uptime: 'uptime',
@@ -171,6 +176,11 @@ function sortValue(info: FrontendServerInfo, key: Exclude<SortKey, 'name' | 'gro
       return info.memory.usedPercent;
     case 'disk':
       return diskUsage(info).percent;
+    // Servers whose agent does not send the figure (older agents) sort below every one that does.
+    case 'load':
+      return info.cpu.load1 ?? -1;
+    case 'swap':
+      return swapPercent(info.memory) ?? (info.memory.swapTotal === 0 ? 0 : -1);
     case 'netIn':
       return info.network.inSpeed;
     case 'netOut':

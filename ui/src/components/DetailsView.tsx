@@ -2,10 +2,20 @@
 // facts. A Node whose agent never reported has no figures to show: its capacity and Node facts stand alone.
 
 import { type FrontendServerInfo, historyPointOf } from '@sss/protocol';
-import { createEffect, createMemo, createResource, createSignal, Index, on, onCleanup, Show } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createResource,
+  createSignal,
+  For,
+  Index,
+  on,
+  onCleanup,
+  Show,
+} from 'solid-js';
 import { ApiError, fetchHistory, fetchServer } from '../api';
 import { now } from '../clock';
-import { bytes, dateTime, percent, speed } from '../format';
+import { bytes, celsius, dateTime, heat, load, percent, speed, swapPercent } from '../format';
 import { ago, duration, t } from '../i18n';
 import type { MessageKey } from '../messages';
 import { append, emptyColumns, prependHistory } from '../series';
@@ -83,6 +93,31 @@ function ServerDetails(props: { entry: ServerEntry }) {
   const gap = () => Math.max(3 * interval(), 1);
   const pct = (v: number) => percent(v);
 
+  // The load chart: the dashboard keeps no load history, so it draws the reports that arrive while the page is open.
+  const loads = { t: [] as number[], load1: [] as number[], load5: [] as number[], load15: [] as number[] };
+  const [loadVersion, setLoadVersion] = createSignal(0);
+  createEffect(
+    on(info, (i) => {
+      const { load1, load5, load15 } = i.cpu;
+      const last = loads.t[loads.t.length - 1];
+      if (load1 === undefined || (last !== undefined && i.lastSeen <= last)) return;
+      loads.t.push(i.lastSeen);
+      loads.load1.push(load1);
+      loads.load5.push(load5 ?? 0);
+      loads.load15.push(load15 ?? 0);
+      if (loads.t.length > HISTORY_POINTS) for (const column of Object.values(loads)) column.shift();
+      setLoadVersion((v) => v + 1);
+    }),
+  );
+  // A scale of whole numbers that holds the data and the cores (a load equal to the cores is a full machine).
+  const loadTop = () => {
+    void loadVersion();
+    let top = Math.max(1, info().cpu.cores);
+    for (const v of loads.load1) top = Math.max(top, v);
+    for (const v of loads.load5) top = Math.max(top, v);
+    return Math.ceil(top);
+  };
+
   return (
     <>
       <section class="panel details-head">
@@ -110,7 +145,7 @@ function ServerDetails(props: { entry: ServerEntry }) {
         </p>
         <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
         <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
-          <div class="details-meters">
+          <div class="details-meters" classList={{ 'has-swap': swapPercent(info().memory) !== undefined }}>
             <Meter label={t('cpu')} value={info().cpu.percent} detail={t('cores', { n: info().cpu.cores })} />
             <Meter
               label={t('memory')}
@@ -122,7 +157,26 @@ function ServerDetails(props: { entry: ServerEntry }) {
               value={diskUsage(info()).percent}
               detail={`${bytes(diskUsage(info()).used)} / ${bytes(diskUsage(info()).size)}`}
             />
+            <Show when={swapPercent(info().memory) !== undefined}>
+              <Meter
+                field="swap"
+                label={t('swap')}
+                value={swapPercent(info().memory) ?? 0}
+                detail={`${bytes(info().memory.swapUsed ?? 0)} / ${bytes(info().memory.swapTotal ?? 0)}`}
+              />
+            </Show>
             <div class="details-rates">
+              <Show when={info().cpu.load1 !== undefined}>
+                <span data-field="load" title={`${t('load1')} / ${t('load5')} / ${t('load15')}`}>
+                  {t('loadAverage')} {load(info().cpu.load1)} · {load(info().cpu.load5)} ·{' '}
+                  {load(info().cpu.load15)}
+                </span>
+              </Show>
+              <Show when={info().memory.swapTotal === 0}>
+                <span data-field="swap">
+                  {t('swap')}: {t('noSwap')}
+                </span>
+              </Show>
               <span class="net-in" title={t('networkIn')}>
                 <ArrowDown /> {speed(info().network.inSpeed)}
               </span>
@@ -184,8 +238,47 @@ function ServerDetails(props: { entry: ServerEntry }) {
               gap={gap()}
               version={version()}
             />
+            <Show when={info().cpu.load1 !== undefined}>
+              <LineChart
+                title={t('loadChart')}
+                t={loads.t}
+                series={[
+                  { name: t('load1'), tone: 'tone-cpu', values: loads.load1 },
+                  { name: t('load5'), tone: 'tone-mem', values: loads.load5 },
+                  { name: t('load15'), tone: 'tone-in', values: loads.load15 },
+                ]}
+                max={loadTop()}
+                format={load}
+                gap={gap()}
+                version={loadVersion()}
+              />
+            </Show>
           </div>
         </section>
+
+        <Show when={info().cpu.perCore || info().cpu.modes}>
+          <section class="panel" data-section="cpu">
+            <h2 class="panel-title">{t('cpu')}</h2>
+            <Show when={info().cpu.modes}>{(modes) => <CpuModes modes={modes()} />}</Show>
+            <Show when={info().cpu.perCore}>
+              {(cores) => (
+                <>
+                  <h3 class="panel-subtitle">{t('perCore')}</h3>
+                  <div class="cores">
+                    <Index each={cores()}>
+                      {(p, i) => (
+                        <div class="core" data-core={i}>
+                          <span class="core-name">{i}</span>
+                          <Meter compact label={`CPU ${i}`} value={p()} />
+                        </div>
+                      )}
+                    </Index>
+                  </div>
+                </>
+              )}
+            </Show>
+          </section>
+        </Show>
 
         <section class="panel" data-section="filesystems">
           <h2 class="panel-title">{t('filesystems')}</h2>
@@ -200,6 +293,7 @@ function ServerDetails(props: { entry: ServerEntry }) {
                   <th class="num">{t('size')}</th>
                   <th class="num">{t('read')}</th>
                   <th class="num">{t('write')}</th>
+                  <th class="num">{t('busy')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -215,6 +309,9 @@ function ServerDetails(props: { entry: ServerEntry }) {
                       <td class="num">{bytes(d().total)}</td>
                       <td class="num">{speed(d().readSpeed)}</td>
                       <td class="num">{speed(d().writeSpeed)}</td>
+                      <td class="num">
+                        {d().ioUtilPercent === undefined ? '–' : percent(d().ioUtilPercent ?? 0)}
+                      </td>
                     </tr>
                   )}
                 </Index>
@@ -222,6 +319,82 @@ function ServerDetails(props: { entry: ServerEntry }) {
             </table>
           </div>
         </section>
+
+        <Show when={info().network.interfaces}>
+          {(list) => (
+            <section class="panel" data-section="interfaces">
+              <h2 class="panel-title">{t('interfaces')}</h2>
+              <div class="table-wrap">
+                <table class="interfaces">
+                  <thead>
+                    <tr>
+                      <th>{t('interface')}</th>
+                      <th class="num">{t('networkIn')}</th>
+                      <th class="num">{t('networkOut')}</th>
+                      <th class="num">{t('received')}</th>
+                      <th class="num">{t('sent')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <Index each={list()}>
+                      {(i) => (
+                        <tr data-interface={i().name}>
+                          <td class="mono">
+                            {i().name}
+                            <Show when={i().name === info().network.interfaceName}>
+                              <span class="tag">{t('defaultRoute')}</span>
+                            </Show>
+                          </td>
+                          <td class="num net-in">{speed(i().inSpeed)}</td>
+                          <td class="num net-out">{speed(i().outSpeed)}</td>
+                          <td class="num">{bytes(i().bytesRecv)}</td>
+                          <td class="num">{bytes(i().bytesSent)}</td>
+                        </tr>
+                      )}
+                    </Index>
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          )}
+        </Show>
+
+        <Show when={(info().temperatures?.length ?? 0) > 0}>
+          <section class="panel" data-section="temperatures">
+            <h2 class="panel-title">{t('temperatures')}</h2>
+            <div class="table-wrap">
+              <table class="temperatures">
+                <thead>
+                  <tr>
+                    <th>{t('sensor')}</th>
+                    <th class="num">{t('temperature')}</th>
+                    <th class="num">{t('critical')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <Index each={info().temperatures ?? []}>
+                    {(s) => (
+                      <tr data-sensor={s().sensor}>
+                        <td>{s().sensor}</td>
+                        <td class="num heat" data-level={heat(s().celsius, s().criticalCelsius)}>
+                          {celsius(s().celsius)}
+                        </td>
+                        <td class="num muted">{celsius(s().criticalCelsius)}</td>
+                      </tr>
+                    )}
+                  </Index>
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </Show>
+
+        <Show when={info().connections || info().system.processes !== undefined}>
+          <section class="panel" data-section="processes">
+            <h2 class="panel-title">{t('processesConnections')}</h2>
+            <Facts facts={processFacts(info())} />
+          </section>
+        </Show>
       </Show>
 
       <Show when={info().kubernetes}>
@@ -241,6 +414,53 @@ function ServerDetails(props: { entry: ServerEntry }) {
       </Show>
     </>
   );
+}
+
+const MODES = ['user', 'nice', 'system', 'iowait', 'irq', 'softirq', 'steal'] as const;
+
+/** One bar split by mode (idle is the rest), and each mode's share. */
+function CpuModes(props: { modes: NonNullable<FrontendServerInfo['cpu']['modes']> }) {
+  const idle = () => Math.max(0, 100 - MODES.reduce((sum, m) => sum + props.modes[m], 0));
+  return (
+    <>
+      <h3 class="panel-subtitle">{t('cpuModes')}</h3>
+      <div class="modes-bar" aria-hidden="true">
+        <For each={MODES}>
+          {(m) => <span class={`mode mode-${m}`} style={{ width: `${Math.min(100, props.modes[m])}%` }} />}
+        </For>
+      </div>
+      <ul class="modes-legend">
+        <For each={MODES}>
+          {(m) => (
+            <li data-mode={m}>
+              <span class={`mode-dot mode-${m}`} />
+              {m} <b>{percent(props.modes[m])}</b>
+            </li>
+          )}
+        </For>
+        <li data-mode="idle">
+          <span class="mode-dot mode-idle" />
+          {t('idle')} <b>{percent(idle())}</b>
+        </li>
+      </ul>
+    </>
+  );
+}
+
+function processFacts(i: FrontendServerInfo): Fact[] {
+  const count = (n: number | undefined) => (n === undefined ? '–' : n.toLocaleString());
+  const facts: Fact[] = [
+    { key: 'processes', label: t('processes'), value: count(i.system.processes) },
+    { key: 'tcpSockets', label: t('tcpSockets'), value: count(i.connections?.tcp) },
+    { key: 'tcpEstablished', label: t('tcpEstablished'), value: count(i.connections?.tcpEstablished) },
+    { key: 'udpSockets', label: t('udpSockets'), value: count(i.connections?.udp) },
+  ];
+  if (i.system.bootTime !== undefined) {
+    facts.push({ key: 'bootTime', label: t('bootTime'), value: dateTime(i.system.bootTime) });
+  }
+  if (i.memory.cached !== undefined)
+    facts.push({ key: 'cached', label: t('cached'), value: bytes(i.memory.cached) });
+  return facts;
 }
 
 function systemFacts(i: FrontendServerInfo): Fact[] {

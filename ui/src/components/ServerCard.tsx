@@ -4,7 +4,7 @@
 import type { FrontendServerInfo } from '@sss/protocol';
 import { onCleanup, onMount, Show } from 'solid-js';
 import { now } from '../clock';
-import { bytes, speed } from '../format';
+import { bytes, load, percent, speed, swapPercent } from '../format';
 import { ago, duration, t } from '../i18n';
 import { serverHref } from '../route';
 import { agentState, neverReported } from '../status';
@@ -115,6 +115,36 @@ function Measurements(props: { entry: ServerEntry }) {
           detail={`${bytes(disk().used)} / ${bytes(disk().size)}`}
         />
       </div>
+
+      <Show when={info().cpu.load1 !== undefined || info().memory.swapTotal !== undefined}>
+        <dl class="card-extra">
+          <Show when={info().cpu.load1 !== undefined}>
+            <div
+              data-field="load"
+              title={`${t('loadAverage')}: ${t('load1')} / ${t('load5')} / ${t('load15')}`}
+            >
+              <dt>{t('load')}</dt>
+              <dd>
+                {load(info().cpu.load1)} <span class="sep">·</span> {load(info().cpu.load5)}{' '}
+                <span class="sep">·</span> {load(info().cpu.load15)}
+              </dd>
+            </div>
+          </Show>
+          <Show when={info().memory.swapTotal !== undefined}>
+            <div data-field="swap" title={t('swap')}>
+              <dt>{t('swap')}</dt>
+              <dd>
+                <Show when={swapPercent(info().memory) !== undefined} fallback={t('noSwap')}>
+                  {percent(swapPercent(info().memory) ?? 0)}{' '}
+                  <span class="muted">
+                    {bytes(info().memory.swapUsed ?? 0)} / {bytes(info().memory.swapTotal ?? 0)}
+                  </span>
+                </Show>
+              </dd>
+            </div>
+          </Show>
+        </dl>
+      </Show>
 
       <Sparkline
         columns={props.entry.spark}

@@ -4,7 +4,7 @@
 
 import { createMemo, createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import { now } from '../clock';
-import { bytes, speed } from '../format';
+import { bytes, load, percent, speed, swapPercent } from '../format';
 import { ago, duration, t } from '../i18n';
 import { listing, sort, sortBy } from '../list';
 import { capacityOf } from '../node';
@@ -29,6 +29,8 @@ const FIGURES: Column[] = [
   { key: 'cpu', class: 'col-meter' },
   { key: 'memory', class: 'col-meter' },
   { key: 'disk', class: 'col-meter' },
+  { key: 'load', class: 'num col-small' },
+  { key: 'swap', class: 'num col-small' },
   { key: 'netIn', class: 'num' },
   { key: 'netOut', class: 'num' },
   { key: 'uptime', class: 'num' },
@@ -82,6 +84,8 @@ function Row(props: { entry: ServerEntry; kubernetes: boolean }) {
             <td class="num">–</td>
             <td class="num">–</td>
             <td class="num">–</td>
+            <td class="num">–</td>
+            <td class="num">–</td>
           </>
         }
       >
@@ -93,6 +97,28 @@ function Row(props: { entry: ServerEntry; kubernetes: boolean }) {
         </td>
         <td class="col-meter" data-field="disk">
           <Meter compact label={t('disk')} value={diskUsage(info()).percent} />
+        </td>
+        <td
+          class="num col-small"
+          data-field="load"
+          title={`${t('loadAverage')}: ${load(info().cpu.load1)} · ${load(info().cpu.load5)} · ${load(info().cpu.load15)}`}
+        >
+          {load(info().cpu.load1)}
+        </td>
+        <td
+          class="num col-small"
+          data-field="swap"
+          title={
+            info().memory.swapTotal === undefined
+              ? ''
+              : `${t('swap')}: ${bytes(info().memory.swapUsed ?? 0)} / ${bytes(info().memory.swapTotal ?? 0)}`
+          }
+        >
+          {swapPercent(info().memory) !== undefined
+            ? percent(swapPercent(info().memory) ?? 0)
+            : info().memory.swapTotal === 0
+              ? t('noSwap')
+              : '–'}
         </td>
         <td class="num" data-field="netIn">
           {speed(info().network.inSpeed)}
