@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   'fanout-write': () => import('./fanout-write'),
   agent: () => import('./agent-footprint'),
   ui: () => import('./ui-load'),
+  cluster: () => import('./cluster'),
 };
 
 const wanted = process.argv.slice(2);
