@@ -24,9 +24,9 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-let dashboard: ReturnType<typeof createDashboard>;
+let dashboard: Awaited<ReturnType<typeof createDashboard>>;
 try {
-  dashboard = createDashboard(config, log);
+  dashboard = await createDashboard(config, log);
 } catch (err) {
   if (!(err instanceof SettingError)) throw err;
   console.error(`sss-dashboard: ${err.message}`);

@@ -35,8 +35,12 @@ export interface Dashboard {
 }
 
 /** The Node watcher when SSS_KUBERNETES resolves to on; throws SettingError for a policy that needs one. */
-function nodeWatcherFor(config: DashboardConfig, hub: Hub, log: Logger): NodeWatcher | undefined {
-  const kubeConfig = kubeConfigFor(config.kubernetes, process.env);
+async function nodeWatcherFor(
+  config: DashboardConfig,
+  hub: Hub,
+  log: Logger,
+): Promise<NodeWatcher | undefined> {
+  const kubeConfig = await kubeConfigFor(config.kubernetes, process.env);
   if (!kubeConfig) {
     if (config.idPolicy === 'nodes') {
       throw new SettingError(
@@ -51,20 +55,20 @@ function nodeWatcherFor(config: DashboardConfig, hub: Hub, log: Logger): NodeWat
     { server: kubeConfig.getCurrentCluster()?.server, idPolicy: config.idPolicy },
     'kubernetes: watching nodes',
   );
-  return new NodeWatcher(
+  return NodeWatcher.create(
     kubeConfig,
     { upsert: (node) => hub.upsertNode(node), remove: (name) => hub.removeNode(name) },
     log,
   );
 }
 
-export function createDashboard(config: DashboardConfig, log: Logger): Dashboard {
+export async function createDashboard(config: DashboardConfig, log: Logger): Promise<Dashboard> {
   const hub = new Hub({
     intervalSeconds: config.interval,
     historySize: config.historySize,
     servers: config.servers,
   });
-  const nodes = nodeWatcherFor(config, hub, log);
+  const nodes = await nodeWatcherFor(config, hub, log);
   const secret = new SharedSecret(
     config.authSecretFile === undefined
       ? { value: config.authSecret ?? '' }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { settingErrorOf } from '@sss/protocol/fixtures';
+import { SettingError } from '@sss/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubeConfigFor } from './kube-config';
 
@@ -20,6 +20,15 @@ current-context: x
 `,
 );
 
+async function settingErrorOfAsync(fn: () => Promise<unknown>): Promise<SettingError> {
+  const err = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (err instanceof SettingError) return err;
+  throw new Error(`expected a SettingError, got ${String(err)}`);
+}
+
 /** A pod's ServiceAccount mount below `dir`. */
 const podRoot = join(dir, 'pod');
 const saDir = join(podRoot, 'var/run/secrets/kubernetes.io/serviceaccount');
@@ -30,33 +39,33 @@ writeFileSync(join(saDir, 'namespace'), 'monitoring');
 const podEnv = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
 
 describe('kubeConfigFor', () => {
-  it('is off with off, and with auto when neither a pod nor KUBECONFIG is there', () => {
-    expect(kubeConfigFor('off', { KUBECONFIG: kubeconfig }, podRoot)).toBeUndefined();
-    expect(kubeConfigFor('auto', {}, podRoot)).toBeUndefined();
-    expect(kubeConfigFor('auto', podEnv, join(dir, 'nowhere'))).toBeUndefined();
+  it('is off with off, and with auto when neither a pod nor KUBECONFIG is there', async () => {
+    expect(await kubeConfigFor('off', { KUBECONFIG: kubeconfig }, podRoot)).toBeUndefined();
+    expect(await kubeConfigFor('auto', {}, podRoot)).toBeUndefined();
+    expect(await kubeConfigFor('auto', podEnv, join(dir, 'nowhere'))).toBeUndefined();
   });
 
-  it('stops with on when there is nothing to connect with, naming the setting and the valid values', () => {
-    const err = settingErrorOf(() => kubeConfigFor('on', {}, join(dir, 'nowhere')));
+  it('stops with on when there is nothing to connect with, naming the setting and the valid values', async () => {
+    const err = await settingErrorOfAsync(() => kubeConfigFor('on', {}, join(dir, 'nowhere')));
     expect(err.setting).toBe('SSS_KUBERNETES');
     expect(err.message).toContain('valid values: auto, on, off');
   });
 
-  it("uses KUBECONFIG's current context", () => {
-    const config = kubeConfigFor('auto', { KUBECONFIG: kubeconfig }, join(dir, 'nowhere'));
+  it("uses KUBECONFIG's current context", async () => {
+    const config = await kubeConfigFor('auto', { KUBECONFIG: kubeconfig }, join(dir, 'nowhere'));
     expect(config?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
   });
 
-  it("uses a pod's ServiceAccount token and CA", () => {
-    const config = kubeConfigFor('auto', podEnv, podRoot);
+  it("uses a pod's ServiceAccount token and CA", async () => {
+    const config = await kubeConfigFor('auto', podEnv, podRoot);
     expect(config?.getCurrentCluster()).toMatchObject({
       server: 'https://10.96.0.1:443',
       caFile: join(saDir, 'ca.crt'),
     });
   });
 
-  it('names KUBECONFIG when its file cannot be read', () => {
-    const err = settingErrorOf(() => kubeConfigFor('on', { KUBECONFIG: join(dir, 'missing') }));
+  it('names KUBECONFIG when its file cannot be read', async () => {
+    const err = await settingErrorOfAsync(() => kubeConfigFor('on', { KUBECONFIG: join(dir, 'missing') }));
     expect(err.setting).toBe('KUBECONFIG');
     expect(err.message).toContain(join(dir, 'missing'));
   });

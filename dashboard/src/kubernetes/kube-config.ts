@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { SettingError } from '@sss/protocol';
 
 export const KUBERNETES_MODES = ['auto', 'on', 'off'] as const;
@@ -34,9 +34,14 @@ function loadFromPod(config: KubeConfig, env: Env, pathPrefix: string): void {
 /**
  * The API server connection for SSS_KUBERNETES: in a pod its ServiceAccount token and CA, outside one `KUBECONFIG`.
  * `auto` turns Kubernetes on when either is present and leaves it off otherwise; `on` without either stops the
- * dashboard at start. Returns undefined when off.
+ * dashboard at start. Returns undefined when off. The client library is loaded only then: it costs about 80 MiB of
+ * memory and a second of start-up, which a dashboard outside Kubernetes should not pay.
  */
-export function kubeConfigFor(mode: KubernetesMode, env: Env, pathPrefix = ''): KubeConfig | undefined {
+export async function kubeConfigFor(
+  mode: KubernetesMode,
+  env: Env,
+  pathPrefix = '',
+): Promise<KubeConfig | undefined> {
   if (mode === 'off') return undefined;
   const pod = inPod(env, pathPrefix);
   const file = env.KUBECONFIG;
@@ -48,6 +53,7 @@ export function kubeConfigFor(mode: KubernetesMode, env: Env, pathPrefix = ''): 
         'valid values: auto, on, off',
     );
   }
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   try {
     // KUBECONFIG wins when both are there, as kubectl does: it is the explicit choice.

@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type V1Node, Watch } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, V1Node, Watch } from '@kubernetes/client-node';
 import { type BackoffPolicy, backoffDelay, type KubernetesNodeInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
 import { nodeFacts, sameFacts } from './node-facts';
@@ -73,8 +73,6 @@ function explain(err: unknown): string {
  */
 export class NodeWatcher {
   private readonly nodes = new Map<string, KubernetesNodeInfo>();
-  private readonly api: CoreV1Api;
-  private readonly watch: Watch;
   private readonly pageSize: number;
   private readonly backoff: BackoffPolicy;
   private readonly requestTimeoutMs: number;
@@ -90,14 +88,24 @@ export class NodeWatcher {
   /** Milliseconds the first complete list took, once it did. */
   firstSyncMs: number | undefined;
 
-  constructor(
+  /** Loads the client library (only now: see kube-config.ts) and makes a watcher on `kubeConfig`. */
+  static async create(
     kubeConfig: KubeConfig,
+    sink: NodeSink,
+    log: Logger,
+    options: NodeWatcherOptions = {},
+  ): Promise<NodeWatcher> {
+    const { CoreV1Api, Watch } = await import('@kubernetes/client-node');
+    return new NodeWatcher(kubeConfig.makeApiClient(CoreV1Api), new Watch(kubeConfig), sink, log, options);
+  }
+
+  private constructor(
+    private readonly api: CoreV1Api,
+    private readonly watch: Watch,
     private readonly sink: NodeSink,
     private readonly log: Logger,
-    options: NodeWatcherOptions = {},
+    options: NodeWatcherOptions,
   ) {
-    this.api = kubeConfig.makeApiClient(CoreV1Api);
-    this.watch = new Watch(kubeConfig);
     this.pageSize = options.pageSize ?? 500;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 90_000;
