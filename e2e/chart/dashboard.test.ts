@@ -104,8 +104,8 @@ describe.skipIf(!helm)('chart: dashboard', () => {
       { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
     ]);
     expect(dashboard().resources).toEqual({
-      requests: { cpu: '50m', memory: '96Mi' },
-      limits: { memory: '384Mi' },
+      requests: { cpu: '50m', memory: '160Mi' },
+      limits: { memory: '512Mi' },
     });
   });
 
