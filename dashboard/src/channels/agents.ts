@@ -50,6 +50,29 @@ export function closeReason(text: string): string {
   return out;
 }
 
+/** True when `validated` holds exactly what `parsed` holds, so JSON of either says the same. */
+export function sameJson(parsed: unknown, validated: unknown): boolean {
+  if (parsed === validated) return true;
+  if (typeof parsed !== 'object' || parsed === null || typeof validated !== 'object' || validated === null) {
+    return false;
+  }
+  if (Array.isArray(parsed)) {
+    if (!Array.isArray(validated) || parsed.length !== validated.length) return false;
+    for (let i = 0; i < parsed.length; i++) if (!sameJson(parsed[i], validated[i])) return false;
+    return true;
+  }
+  if (Array.isArray(validated)) return false;
+  const a = parsed as Record<string, unknown>;
+  const b = validated as Record<string, unknown>;
+  let keys = 0;
+  for (const key in a) {
+    keys++;
+    if (!Object.hasOwn(b, key) || !sameJson(a[key], b[key])) return false;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -164,8 +187,9 @@ export class AgentChannel {
       return;
     }
     let parsed: unknown;
+    const text = data.toString();
     try {
-      parsed = JSON.parse(data.toString());
+      parsed = JSON.parse(text);
     } catch (err) {
       this.reject(
         connection,
@@ -186,7 +210,8 @@ export class AgentChannel {
       this.reject(connection, 'server_id_mismatch', CloseCode.policyViolation, text);
       return;
     }
-    this.hub.report(result.value);
+    // When validating dropped and changed nothing, the agent's own JSON is the report's JSON: not serialised again.
+    this.hub.report(result.value, sameJson(parsed, result.value) ? text : undefined);
     this.events.report();
   }
 

@@ -71,6 +71,19 @@ describe('Hub', () => {
     expect(seen[0]).toBe(state.message);
   });
 
+  it("builds the message on the agent's own JSON when given, unless overrides changed the report", () => {
+    const text = ` ${JSON.stringify({ ...seedExample(), cpu: { ...seedExample().cpu, percent: 12.5 } }, null, 1)}\n`;
+    const report = JSON.parse(text) as ReturnType<typeof seedExample>;
+    hub.report(report, text);
+    expect(pushed[0]).toEqual({ ...report, online: true, lastSeen: now / 1000 });
+    expect(hub.get('web-1')?.message.toString()).toContain('\n "cpu"'); // the agent's bytes, spacing and all
+
+    const servers = new Map([['web-1', { id: 'web-1', name: 'Front' }]]);
+    const configured = new Hub({ intervalSeconds: 5, historySize: 10, servers });
+    const state = configured.report(report, text);
+    expect(JSON.parse(state.message.toString())).toMatchObject({ serverName: 'Front', online: true });
+  });
+
   describe('Kubernetes Nodes', () => {
     const node = (overrides: Partial<KubernetesNodeInfo> = {}): KubernetesNodeInfo => ({
       nodeName: 'web-1',

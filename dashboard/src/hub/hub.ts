@@ -103,8 +103,11 @@ export class Hub {
     return this.servers.size;
   }
 
-  /** Stores a validated report and pushes it. */
-  report(report: ServerInfo): ServerState {
+  /**
+   * Stores a validated report and pushes it. `json`, when given, is the report's own JSON text (the agent's, when
+   * validating changed nothing): the pushed message is built on it instead of serialising the report again.
+   */
+  report(report: ServerInfo, json?: string): ServerState {
     const now = this.now();
     const info = this.withOverrides(report);
     let state = this.servers.get(info.serverId);
@@ -120,7 +123,7 @@ export class Hub {
       state.reports = 1;
     }
     state.history.push(now / 1000, historyPointOf(info));
-    this.publish(state);
+    this.publish(state, false, info === report ? json : undefined);
     return state;
   }
 
@@ -218,10 +221,12 @@ export class Hub {
   /**
    * The bytes of JSON.stringify(Hub.view(state, removed)), without first copying the report into a new object: the
    * report's JSON with the dashboard's fields appended (the validator keeps no field of those names in a report).
+   * With `json`, the report's own JSON text, that text stands for the report's JSON (the same object, maybe other
+   * spacing and key order).
    */
-  static serialise(state: ServerState, removed = false): string {
-    const info = JSON.stringify(state.info);
-    if (info.length < 3) return JSON.stringify(Hub.view(state, removed));
+  static serialise(state: ServerState, removed = false, json?: string): string {
+    const info = json?.trimEnd() ?? JSON.stringify(state.info);
+    if (info.length < 3 || !info.endsWith('}')) return JSON.stringify(Hub.view(state, removed));
     let extra = `,"online":${state.online},"lastSeen":${state.lastSeen / 1000}`;
     if (removed) extra += ',"removed":true';
     if (state.node && !state.online) extra += ',"agentMissing":true';
@@ -229,8 +234,8 @@ export class Hub {
     return `${info.slice(0, -1)}${extra}}`;
   }
 
-  private publish(state: ServerState, removed = false): void {
-    state.message = Buffer.from(Hub.serialise(state, removed));
+  private publish(state: ServerState, removed = false, json?: string): void {
+    state.message = Buffer.from(Hub.serialise(state, removed, json));
     for (const listener of this.listeners) listener(state.id, state.message);
   }
 }
