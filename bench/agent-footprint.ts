@@ -2,18 +2,47 @@
 // fit in a short run. Prints peak RSS, CPU milliseconds per cycle (and what that is at the default 5 s), and the
 // child processes spawned after start-up, counted by strace in a second run (tracing slows the process, so the
 // CPU figure comes from the untraced run).
+//
+// SSS_BENCH_NODE_FLAGS="--enable-source-maps;--max-semi-space-size=1" runs the agent once per set of Node flags
+// (sets separated by ";", flags in a set by spaces; "-" for none) and prints one line per set; the default is the
+// command line of the chart, the image and the systemd unit. SSS_BENCH_AGENT_MAIN measures another build of the
+// agent (an older one, for a before/after on the same machine).
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrontendClient } from '../e2e/support/clients';
 import { agentMain } from '../e2e/support/paths';
-import { type Dashboard, type Program, startAgent, startDashboard, stopAll } from '../e2e/support/processes';
+import { type Dashboard, Program, startDashboard, stopAll } from '../e2e/support/processes';
 import { childrenOf, processEvents, startTraced } from '../e2e/support/spawn-trace';
 import { findTool } from '../e2e/support/tools';
 import { cpuSeconds, mebibytes, peakRssBytes } from './stats';
 
 const INTERVAL_SECONDS = 0.1;
 const CYCLES = Number(process.env.SSS_BENCH_AGENT_CYCLES ?? 300);
+const MAIN = process.env.SSS_BENCH_AGENT_MAIN ?? agentMain;
+/** The Node flags of agent-daemonset.yaml, Dockerfile.agent and deploy/systemd/sss-agent.service. */
+export const DEPLOYED_NODE_FLAGS = ['--lite-mode'];
+const FLAG_SETS = (process.env.SSS_BENCH_NODE_FLAGS ?? DEPLOYED_NODE_FLAGS.join(' ')).split(';').map((set) =>
+  set
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== '' && f !== '-'),
+);
+
+/** The agent as the deployments start it: node, the given flags, the bundle. */
+function startAgentWith(dashboard: Dashboard, flags: string[], env: Record<string, string>): Program {
+  const child = spawn(process.execPath, [...flags, MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SSS_DASHBOARD_URL: `${dashboard.wsUrl}/ws-report`,
+      SSS_AUTH_SECRET: dashboard.secret,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Program('agent', child);
+}
 
 function residentBytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
@@ -37,9 +66,9 @@ async function cyclesOf(watcher: FrontendClient, id: string, cycles: number) {
 
 const env = { SSS_HEALTH_PORT: '0', SSS_INTERVAL: String(INTERVAL_SECONDS), SSS_LOG_LEVEL: 'info' };
 
-async function untraced(dashboard: Dashboard, watcher: FrontendClient) {
-  const id = 'bench-agent';
-  const agent = startAgent(dashboard, { ...env, SSS_SERVER_ID: id });
+async function untraced(dashboard: Dashboard, watcher: FrontendClient, flags: string[], n: number) {
+  const id = `bench-agent-${n}`;
+  const agent = startAgentWith(dashboard, flags, { ...env, SSS_SERVER_ID: id });
   await started(agent, watcher, id);
   const pid = agent.child.pid ?? 0;
   const cpuBefore = cpuSeconds(pid);
@@ -69,7 +98,7 @@ async function traced(strace: string, dashboard: Dashboard, watcher: FrontendCli
   const agent = startTraced(
     strace,
     'traced agent',
-    agentMain,
+    MAIN,
     {
       ...env,
       SSS_DASHBOARD_URL: `${dashboard.wsUrl}/ws-report`,
@@ -102,17 +131,21 @@ export async function run(): Promise<void> {
   const watcher = new FrontendClient(dashboard.wsUrl);
   await watcher.open();
   try {
-    const plain = await untraced(dashboard, watcher);
-    const perCycle = plain.cpuMs / plain.cycles;
-    console.log(
-      `cycles measured            ${plain.cycles} at ${INTERVAL_SECONDS} s (${plain.seconds.toFixed(1)} s)`,
-    );
-    console.log(
-      `peak RSS (VmHWM)           ${mebibytes(plain.peakRss)} (after start-up ${mebibytes(plain.rssAfterStart)}, at the end ${mebibytes(plain.rssEnd)})`,
-    );
-    console.log(`CPU per cycle              ${perCycle.toFixed(2)} ms (user + system, /proc/<pid>/stat)`);
-    console.log(`CPU at the default 5 s     ${((perCycle / 5_000) * 100).toFixed(3)} % of one core`);
-    console.log(`children seen in /proc     ${plain.children.size} (polled every 10 ms)`);
+    console.log(`agent                      ${MAIN}`);
+    for (const [n, flags] of FLAG_SETS.entries()) {
+      const plain = await untraced(dashboard, watcher, flags, n);
+      const perCycle = plain.cpuMs / plain.cycles;
+      console.log(`node flags                 ${flags.join(' ') || '(none)'}`);
+      console.log(
+        `  cycles measured          ${plain.cycles} at ${INTERVAL_SECONDS} s (${plain.seconds.toFixed(1)} s)`,
+      );
+      console.log(
+        `  peak RSS (VmHWM)         ${mebibytes(plain.peakRss)} (after start-up ${mebibytes(plain.rssAfterStart)}, at the end ${mebibytes(plain.rssEnd)})`,
+      );
+      console.log(`  CPU per cycle            ${perCycle.toFixed(2)} ms (user + system, /proc/<pid>/stat)`);
+      console.log(`  CPU at the default 5 s   ${((perCycle / 5_000) * 100).toFixed(3)} % of one core`);
+      console.log(`  children seen in /proc   ${plain.children.size} (polled every 10 ms)`);
+    }
     const strace = findTool('strace');
     if (strace) {
       const t = await traced(strace, dashboard, watcher);

@@ -53,7 +53,7 @@ describe('deploy/systemd/sss-agent.service', () => {
     // The agent must see the host's /proc/1 (its mount table): /proc may not be hidden.
     expect(settings.has('ProtectProc')).toBe(false);
     expect(settings.get('ExecStart')).toBe(
-      '/usr/bin/node --enable-source-maps /opt/simple-server-status/agent/dist/main.js',
+      '/usr/bin/node --lite-mode /opt/simple-server-status/agent/dist/main.js',
     );
   });
 
@@ -96,7 +96,7 @@ describe('deploy/systemd/sss-agent.service', () => {
           '--clear-groups',
           '--no-new-privs',
           process.execPath,
-          '--enable-source-maps',
+          '--lite-mode',
           agentMain,
         ],
         {

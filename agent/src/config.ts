@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import {
   decimal,
@@ -15,7 +16,6 @@ import {
   setting,
   text,
 } from '@sss/protocol';
-import { parse as parseYaml } from 'yaml';
 import { defaultMountFilter, type MountFilter } from './collect/mounts';
 import type { HostPaths } from './host';
 import type { Descriptor } from './report';
@@ -154,7 +154,9 @@ function regexList(value: unknown, where: string, file: string): RegExp[] {
 export function parseFileConfig(yamlText: string, file: string): AgentFileConfig {
   let doc: unknown;
   try {
-    doc = parseYaml(yamlText);
+    // Loaded only here: most agents have no SSS_CONFIG, and the YAML parser costs memory to load.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    doc = parse(yamlText);
   } catch (err) {
     throw new SettingError('SSS_CONFIG', `${file} is not valid YAML: ${(err as Error).message}`);
   }

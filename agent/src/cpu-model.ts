@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import { readText } from './host';
+import type { Logger } from './logger';
 
 /** The `model name` of the first processor in cpuinfo, as the original agent reported it; x86 has it. */
 export function parseCpuinfoModel(text: string): string | undefined {

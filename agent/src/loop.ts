@@ -1,6 +1,6 @@
 import type { ServerInfo } from '@sss/protocol';
-import type { Logger } from 'pino';
 import type { HostCollector } from './collect/collector';
+import type { Logger } from './logger';
 import { buildReport, type Identity } from './report';
 
 /** The first report goes out this soon after start (one interval at most), so speeds have a real baseline. */

@@ -8,7 +8,7 @@ import { goArch } from './collect/system';
 import { AGENT_SETTINGS, type AgentConfig, loadConfig } from './config';
 import { readCpuModel } from './cpu-model';
 import { startHealthServer } from './health';
-import { createLogger } from './logger';
+import { agentLogger } from './logger';
 import { ReportLoop } from './loop';
 import { Reporter } from './reporter';
 
@@ -33,7 +33,7 @@ try {
   throw err;
 }
 
-const log = createLogger(config.logLevel, config.serverId);
+const log = agentLogger(config.logLevel, config.serverId);
 
 let secret: SharedSecret;
 try {

@@ -8,8 +8,8 @@ import {
   Heartbeat,
   type ServerInfo,
 } from '@sss/protocol';
-import type { Logger } from 'pino';
-import { WebSocket } from 'ws';
+import type { Logger } from './logger';
+import { CLOSED, OPEN, WebSocket } from './websocket';
 
 export interface ReporterOptions {
   url: string;
@@ -57,7 +57,7 @@ export class Reporter {
   }
 
   get connected(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
+    return this.ws?.readyState === OPEN;
   }
 
   start(): void {
@@ -83,7 +83,7 @@ export class Reporter {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     const ws = this.ws;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    if (!ws || ws.readyState === CLOSED) return;
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
     ws.close(CloseCode.goingAway, 'agent shutting down');
     const timer = setTimeout(() => ws.terminate(), 2_000);
@@ -93,7 +93,7 @@ export class Reporter {
 
   private flush(): void {
     const ws = this.ws;
-    if (this.latest && ws?.readyState === WebSocket.OPEN && ws.bufferedAmount < MAX_BUFFERED_BYTES) {
+    if (this.latest && ws?.readyState === OPEN && ws.bufferedAmount < MAX_BUFFERED_BYTES) {
       ws.send(this.latest);
     }
   }
@@ -104,7 +104,6 @@ export class Reporter {
     const ws = new WebSocket(url, {
       headers: { [Headers.authSecret]: this.options.secret(), [Headers.serverId]: serverId },
       handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
-      perMessageDeflate: false,
     });
     this.ws = ws;
     let opened = false;
@@ -122,9 +121,8 @@ export class Reporter {
     ws.on('error', (err) => {
       failure = err.message;
     });
-    ws.on('close', (code, reasonBuffer) => {
+    ws.on('close', (code, reason) => {
       this.stopHeartbeat();
-      const reason = reasonBuffer.toString();
       if (opened && !REFUSALS.has(code)) this.attempt = 0;
       if (this.stopped) {
         log.info({ code, reason }, 'disconnected');

@@ -488,6 +488,21 @@ describe('bare metal with hwmon and thermal zones (CentOS 7, kernel 3.10)', () =
   });
 });
 
+describe('facts that change with a reboot at most', () => {
+  it('reads the platform and kernel at the first cycle and then every 60th', async () => {
+    const tree = copyFixture('ubuntu-22.04');
+    cleanups.push(tree.remove);
+    const paths = fixturePaths('ubuntu-22.04', { proc: join(tree.dir, 'proc'), etc: join(tree.dir, 'etc') });
+    const { collector: c } = collector(paths, statfsTable({}), { now: 0 });
+    expect((await c.collect()).system.kernel).toBe('5.15.0-91-generic');
+    writeFileSync(join(tree.dir, 'proc/sys/kernel/osrelease'), '6.8.0-1-generic\n');
+    writeFileSync(join(tree.dir, 'etc/os-release'), 'ID=debian\n');
+    for (let i = 1; i < 60; i++) expect((await c.collect()).system.kernel).toBe('5.15.0-91-generic');
+    const sixtieth = await c.collect();
+    expect([sixtieth.system.kernel, sixtieth.system.platform]).toEqual(['6.8.0-1-generic', 'debian']);
+  });
+});
+
 describe('failures', () => {
   it('a statfs that hangs costs at most its timeout, is not asked again while pending, and is logged once', async () => {
     let hungCalls = 0;

@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ConnectionsInfo,
@@ -11,7 +10,7 @@ import {
   type NetworkInfo,
   type TemperatureInfo,
 } from '@sss/protocol';
-import { type HostPaths, readFirst, readText } from '../host';
+import { type HostPaths, listProc, readFirst, readProc } from '../host';
 import { type CpuTimes, cpuModes, cpuPercent, parseProcStat } from './cpu';
 import {
   type DiskCounters,
@@ -62,6 +61,20 @@ export interface CollectorOptions {
   clock?: () => number;
 }
 
+/** Cycles between two readings of the platform (os-release) and the kernel release: 5 minutes at 5 s. */
+const FACTS_EVERY = 60;
+
+/** Calls `read` the first time and then every `n`th time, returning the last value read in between. */
+function everyNth<T>(n: number): (read: () => Promise<T>) => Promise<T> {
+  let calls = 0;
+  let last: T | undefined;
+  return async (read) => {
+    if (last === undefined || calls % n === 0) last = await read();
+    calls++;
+    return last;
+  };
+}
+
 const NO_MEMORY: MemoryInfo = { total: 0, used: 0, available: 0, usedPercent: 0 };
 
 /**
@@ -81,6 +94,8 @@ export class HostCollector {
   private network?: { at: number; counters: InterfaceCounters };
   private interfaces?: { at: number; byName: Map<string, InterfaceCounters> };
   private sensors?: Promise<SensorFile[]>;
+  /** The OS and kernel change with a reboot at most: read at the first cycle, then every FACTS_EVERY cycles. */
+  private readonly facts = { platform: everyNth<string>(FACTS_EVERY), kernel: everyNth<string>(FACTS_EVERY) };
 
   constructor(private readonly options: CollectorOptions) {
     this.clock = options.clock ?? (() => performance.now());
@@ -101,10 +116,14 @@ export class HostCollector {
           inSpeed: 0,
           outSpeed: 0,
         }),
-        failures.guard('platform', () => this.readPlatform(), ''),
-        failures.guard('kernel', () => this.read('sys/kernel/osrelease').then((t) => t.trim()), ''),
+        failures.guard('platform', () => this.facts.platform(() => this.readPlatform()), ''),
+        failures.guard(
+          'kernel',
+          () => this.facts.kernel(() => this.read('sys/kernel/osrelease').then((t) => t.trim())),
+          '',
+        ),
         failures.guard('uptime', () => this.read('uptime').then(parseUptime), 0),
-        failures.guard('processes', () => readdir(this.options.paths.proc).then(countProcesses), undefined),
+        failures.guard('processes', () => listProc(this.options.paths.proc).then(countProcesses), undefined),
         failures.guard('connections', () => this.readConnections(), undefined),
         failures.guard('temperatures', () => this.readTemperatures(), undefined),
       ]);
@@ -127,13 +146,13 @@ export class HostCollector {
   }
 
   private read(relative: string): Promise<string> {
-    return readText(join(this.options.paths.proc, relative));
+    return readProc(join(this.options.paths.proc, relative));
   }
 
   /** The host's view: PID 1's namespaces (hostPID in a pod), else the agent's own. */
   private readHostNamespace(relative: string): Promise<string> {
     const { proc } = this.options.paths;
-    return readFirst([join(proc, '1', relative), join(proc, 'self', relative)]);
+    return readFirst([join(proc, '1', relative), join(proc, 'self', relative)], readProc);
   }
 
   private async readCpu(): Promise<Sample['cpu']> {

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../logger';
 
 /**
  * Remembers which parts of the collection are failing so each failure is logged once when it starts (and once

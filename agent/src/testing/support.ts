@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
 import type { HostPaths } from '../host';
+import { createLogger, type Logger } from '../logger';
 
 export const fixturesDir = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -34,6 +34,6 @@ export interface CapturedLog {
 
 export function captureLog(): CapturedLog {
   const lines: CapturedLog['lines'] = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const log = createLogger('debug', {}, (line) => void lines.push(JSON.parse(line)));
   return { log, lines };
 }
