@@ -229,15 +229,20 @@ export class ControlPlane {
     await this.request('POST', '/api/v1/nodes', node);
   }
 
-  /** Waits until the named Nodes (default: every Node) have Ready=True. */
+  /** Waits until the named Nodes (default: every Node) have Ready=True and no not-ready taint. */
   async waitForNodesReady(names?: readonly string[], timeoutMs = this.timeoutMs): Promise<void> {
     const what = `Nodes Ready (${names?.join(', ') ?? 'all'})`;
     await this.waitFor(what, this.component('kwok'), timeoutMs, async () => {
       const { items } = await this.request<{ items: NodeObject[] }>('GET', '/api/v1/nodes');
+      // Ready, and rid of the not-ready taint the API server puts on every new Node: the node lifecycle controller
+      // lifts it a moment later (slower on a busy machine), and until then Pods that do not tolerate it wait.
       const ready = (node: NodeObject) =>
         (node.status?.conditions ?? []).some(
           (condition: { type: string; status: string }) =>
             condition.type === 'Ready' && condition.status === 'True',
+        ) &&
+        !(node.spec?.taints ?? []).some(
+          (taint: { key: string }) => taint.key === 'node.kubernetes.io/not-ready',
         );
       const wanted = names ?? items.map((node) => node.metadata.name as string);
       const missing = wanted.filter(
