@@ -77,6 +77,22 @@ describe('settings', () => {
     expect(c.health).toBeUndefined();
   });
 
+  it('selects network.interfaces by SSS_NETWORK_INCLUDE and SSS_NETWORK_EXCLUDE (regular expressions)', () => {
+    expect(loadConfig({ SSS_AUTH_SECRET: 's', SSS_SERVER_ID: 'n1' }, []).interfaces).toEqual({});
+    const c = loadConfig({ SSS_AUTH_SECRET: 's', SSS_SERVER_ID: 'n1', SSS_NETWORK_EXCLUDE: '^wg' }, [
+      '--network-include',
+      '^(eth|bond)\\d+$',
+    ]);
+    expect(c.interfaces.include?.test('bond0')).toBe(true);
+    expect(c.interfaces.include?.test('veth0')).toBe(false);
+    expect(c.interfaces.exclude?.source).toBe('^wg');
+    const bad = settingErrorOf(() =>
+      loadConfig({ SSS_AUTH_SECRET: 's', SSS_SERVER_ID: 'n1', SSS_NETWORK_EXCLUDE: '(eth' }, []),
+    );
+    expect(bad.setting).toBe('SSS_NETWORK_EXCLUDE');
+    expect(bad.message).toMatch(/^SSS_NETWORK_EXCLUDE must be a regular expression .* got "\(eth"/);
+  });
+
   it('rejects bad values naming the setting and the valid values', () => {
     expect(settingErrorOf(() => loadConfig({}, [])).message).toContain(
       'SSS_AUTH_SECRET or SSS_AUTH_SECRET_FILE is required',

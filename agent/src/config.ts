@@ -8,6 +8,7 @@ import {
   matching,
   oneOf,
   optionalSetting,
+  type Parser,
   readSettings,
   SERVER_ID_PATTERN,
   SERVER_ID_RULE,
@@ -17,6 +18,7 @@ import {
   text,
 } from '@sss/protocol';
 import { defaultMountFilter, type MountFilter } from './collect/mounts';
+import type { InterfaceFilter } from './collect/network';
 import type { HostPaths } from './host';
 import type { Descriptor } from './report';
 
@@ -24,6 +26,18 @@ const wsUrl = matching(
   /^wss?:\/\/[^\s/]+(\/\S*)?$/,
   'a ws:// or wss:// URL such as ws://127.0.0.1:8900/ws-report',
 );
+
+/** A regular expression (JavaScript syntax, unanchored: `^(eth1|bond0)$` for exact names). */
+const regex: Parser<RegExp> = (raw, name) => {
+  try {
+    return new RegExp(raw);
+  } catch (err) {
+    throw new SettingError(
+      name,
+      `${name} must be a regular expression such as ^(eth1|bond0)$, got "${raw}": ${(err as Error).message}`,
+    );
+  }
+};
 
 /** Every agent setting: environment variable, its --flag mirror (see flagOf), help text and default. */
 export const AGENT_SETTINGS = {
@@ -59,6 +73,16 @@ export const AGENT_SETTINGS = {
   hostSys: setting('HOST_SYS', "where the host's /sys is", text, '/sys'),
   hostRoot: setting('HOST_ROOT', "where the host's / is", text, '/'),
   hostEtc: setting('HOST_ETC', "where the host's /etc is", text, '/etc'),
+  networkInclude: optionalSetting(
+    'SSS_NETWORK_INCLUDE',
+    'regular expression: network.interfaces lists exactly the interfaces it matches',
+    regex,
+  ),
+  networkExclude: optionalSetting(
+    'SSS_NETWORK_EXCLUDE',
+    'regular expression of interfaces network.interfaces leaves out, besides the default ones',
+    regex,
+  ),
   config: optionalSetting('SSS_CONFIG', 'YAML file with interface and filesystem selection', text),
   logLevel: setting('SSS_LOG_LEVEL', 'log level', oneOf(LOG_LEVELS), 'info'),
   healthPort: setting('SSS_HEALTH_PORT', 'port of GET /healthz, 0 = off', integer(0, 65535), 8901),
@@ -82,6 +106,8 @@ export interface AgentConfig extends Descriptor {
   hostname: string;
   intervalMs: number;
   paths: HostPaths;
+  /** Which interfaces `network.interfaces` lists. */
+  interfaces: InterfaceFilter;
   file: AgentFileConfig;
   logLevel: AgentSettings['logLevel'];
   health?: { host: string; port: number };
@@ -221,6 +247,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Age
     hostname: s.nodeName ?? hostname(),
     intervalMs: Math.round(s.interval * 1000),
     paths: { proc: s.hostProc, sys: s.hostSys, root: s.hostRoot, etc: s.hostEtc },
+    interfaces: {
+      ...(s.networkInclude ? { include: s.networkInclude } : {}),
+      ...(s.networkExclude ? { exclude: s.networkExclude } : {}),
+    },
     file,
     logLevel: s.logLevel,
     ...(s.healthPort === 0 ? {} : { health: { host: s.healthHost, port: s.healthPort } }),

@@ -48,6 +48,7 @@ const collector = new HostCollector({
   paths: config.paths,
   filter: config.file.filter,
   ...(config.file.interfaceName ? { interfaceName: config.file.interfaceName } : {}),
+  interfaces: config.interfaces,
   statfs: new BoundedStatfs(config.file.statfsTimeoutMs),
   failures,
 });
