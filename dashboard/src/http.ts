@@ -4,7 +4,7 @@ import { FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { type Authenticator, secretsEqual } from './auth';
-import { Hub } from './hub/hub';
+import type { Hub } from './hub/hub';
 import type { Metrics } from './metrics/metrics';
 
 export interface HttpOptions {
@@ -29,6 +29,11 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "form-action 'none'",
 ].join('; ');
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+const EMPTY = Buffer.from('[]');
 
 class HttpError extends Error {
   constructor(
@@ -104,11 +109,16 @@ export function createApp(options: HttpOptions): express.Express {
     if (!state) throw new HttpError(404, 'not_found', `server "${String(req.params.id)}" is not known`);
     return state;
   };
+  // Each server's message is serialised once per change (for the frontends); REST sends those same bytes.
   api.get('/servers', (_req, res) => {
-    res.json([...hub.list()].map((s) => Hub.view(s)));
+    const parts: Buffer[] = [];
+    for (const state of hub.list()) parts.push(parts.length === 0 ? OPEN : COMMA, state.message);
+    res
+      .type('application/json; charset=utf-8')
+      .send(Buffer.concat(parts.length === 0 ? [EMPTY] : [...parts, CLOSE]));
   });
   api.get('/servers/:id', (req, res) => {
-    res.json(Hub.view(known(req)));
+    res.type('application/json; charset=utf-8').send(known(req).message);
   });
   api.get('/servers/:id/history', (req, res) => {
     const state = known(req);

@@ -36,7 +36,8 @@ describe.skipIf(!tools)('chart: against the API server', () => {
     return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
   }
 
-  it('keeps the shared secret the cluster already has', async () => {
+  /** Runs `check` while the cluster holds the Secret sss-auth with `auth-secret` = `value`. */
+  async function withAuthSecret(value: string, check: () => Promise<void>): Promise<void> {
     await cp.kubectl([
       'create',
       'secret',
@@ -44,36 +45,31 @@ describe.skipIf(!tools)('chart: against the API server', () => {
       'sss-auth',
       '-n',
       namespace,
-      '--from-literal=auth-secret=the-value-agents-already-use',
+      `--from-literal=auth-secret=${value}`,
     ]);
     try {
-      expect(await renderedSecret()).toEqual({ 'auth-secret': 'the-value-agents-already-use' });
-      expect(await renderedSecret()).toEqual({ 'auth-secret': 'the-value-agents-already-use' });
+      await check();
     } finally {
       await cp.kubectl(['delete', 'secret', 'sss-auth', '-n', namespace]);
     }
+  }
+
+  it('keeps the shared secret the cluster already has', async () => {
+    await withAuthSecret('the-value-agents-already-use', async () => {
+      expect(await renderedSecret()).toEqual({ 'auth-secret': 'the-value-agents-already-use' });
+      expect(await renderedSecret()).toEqual({ 'auth-secret': 'the-value-agents-already-use' });
+    });
   });
 
   it('generates a new value when the cluster has none, or none under the configured key', async () => {
     const first = await renderedSecret();
     expect(first['auth-secret']).toMatch(/^[A-Za-z0-9]{32}$/);
     expect((await renderedSecret())['auth-secret']).not.toBe(first['auth-secret']);
-    await cp.kubectl([
-      'create',
-      'secret',
-      'generic',
-      'sss-auth',
-      '-n',
-      namespace,
-      '--from-literal=auth-secret=old',
-    ]);
-    try {
+    await withAuthSecret('old', async () => {
       const renamed = await renderedSecret(['--set', 'auth.secretKey=shared']);
       expect(Object.keys(renamed)).toEqual(['shared']);
       expect(renamed.shared).toMatch(/^[A-Za-z0-9]{32}$/);
-    } finally {
-      await cp.kubectl(['delete', 'secret', 'sss-auth', '-n', namespace]);
-    }
+    });
   });
 
   it('prints NOTES.txt with the port-forward line on install', async () => {
