@@ -18,6 +18,8 @@ describe('historyPointOf', () => {
       netOut: 524288,
       diskRead: 1048576 + 100,
       diskWrite: 524288 + 200,
+      load: null,
     });
+    expect(historyPointOf({ ...info, cpu: { ...info.cpu, load1: 0.42 } }).load).toBe(0.42);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { append, type Columns, emptyColumns, prependHistory, type Sample } from './series';
 
-const sample = (cpu: number): Sample => ({ cpu, memory: 50, netIn: 1, netOut: 2, diskRead: 3, diskWrite: 4 });
+const sample = (cpu: number): Sample => ({
+  cpu,
+  memory: 50,
+  netIn: 1,
+  netOut: 2,
+  diskRead: 3,
+  diskWrite: 4,
+  load: null,
+});
 
 function history(ts: number[]): Columns {
   const cols = emptyColumns();

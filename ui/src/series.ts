@@ -7,7 +7,7 @@ export type Columns = Pick<ServerHistory, 't' | HistorySeries>;
 export type Sample = HistoryPoint;
 
 export function emptyColumns(): Columns {
-  return { t: [], cpu: [], memory: [], netIn: [], netOut: [], diskRead: [], diskWrite: [] };
+  return { t: [], cpu: [], memory: [], netIn: [], netOut: [], diskRead: [], diskWrite: [], load: [] };
 }
 
 /**
@@ -18,7 +18,7 @@ export function append(cols: Columns, t: number, sample: Sample, capacity: numbe
   const last = cols.t[cols.t.length - 1];
   if (last !== undefined && t <= last) return false;
   cols.t.push(t);
-  for (const key of HISTORY_SERIES) cols[key].push(sample[key]);
+  for (const key of HISTORY_SERIES) (cols[key] as Sample[typeof key][]).push(sample[key]);
   trim(cols, capacity);
   return true;
 }
@@ -30,7 +30,7 @@ export function prependHistory(cols: Columns, history: Columns, capacity: number
   while (n < history.t.length && (history.t[n] as number) < first) n += 1;
   if (n === 0) return;
   cols.t.unshift(...history.t.slice(0, n));
-  for (const key of HISTORY_SERIES) cols[key].unshift(...history[key].slice(0, n));
+  for (const key of HISTORY_SERIES) (cols[key] as Sample[typeof key][]).unshift(...history[key].slice(0, n));
   trim(cols, capacity);
 }
 

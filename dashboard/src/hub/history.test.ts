@@ -1,13 +1,15 @@
+import { HISTORY_VALUE_LIMIT, type HistoryPoint } from '@sss/protocol';
 import { describe, expect, it } from 'vitest';
 import { HistoryRing } from './history';
 
-const point = (n: number) => ({
+const point = (n: number): HistoryPoint => ({
   cpu: n,
   memory: n + 1,
   netIn: n + 2,
   netOut: n + 3,
   diskRead: n + 4,
   diskWrite: n + 5,
+  load: n + 6,
 });
 
 describe('HistoryRing', () => {
@@ -25,6 +27,7 @@ describe('HistoryRing', () => {
       netOut: [4, 5],
       diskRead: [5, 6],
       diskWrite: [6, 7],
+      load: [7, 8],
     });
   });
 
@@ -44,8 +47,8 @@ describe('HistoryRing', () => {
     expect(ring.toJSON('a', 5, 100).t).toEqual([3, 4, 5, 6, 7]);
   });
 
-  it('costs 8 + 6 x 4 bytes per point, allocated up front', () => {
-    expect(HistoryRing.bytesPerServer(720)).toBe(23_040);
+  it('costs 8 + 7 x 4 bytes per point, allocated up front', () => {
+    expect(HistoryRing.bytesPerServer(720)).toBe(25_920);
   });
 
   it('returns float32-stored values as the decimals that were reported', () => {
@@ -57,6 +60,7 @@ describe('HistoryRing', () => {
       netOut: 0.1,
       diskRead: 0,
       diskWrite: 3,
+      load: 1.5,
     });
     expect(ring.toJSON('a', 5)).toMatchObject({
       t: [1_700_000_000.123],
@@ -65,5 +69,29 @@ describe('HistoryRing', () => {
       netOut: [0.1],
     });
     expect(ring.toJSON('a', 5).netIn).toEqual([1048576.5]);
+  });
+
+  it('answers null where the agent did not report an optional series', () => {
+    const ring = new HistoryRing(2);
+    ring.push(1, { ...point(1), load: null });
+    ring.push(2, point(2));
+    expect(ring.toJSON('a', 5).load).toEqual([null, 8]);
+  });
+
+  it('keeps values beyond float32 finite: clamped to its range, NaN as 0', () => {
+    const ring = new HistoryRing(1);
+    ring.push(1, {
+      ...point(1),
+      netIn: 1e300,
+      netOut: -1e300,
+      diskRead: Number.POSITIVE_INFINITY,
+      cpu: Number.NaN,
+    });
+    const json = ring.toJSON('a', 5);
+    for (const v of [json.netIn[0], json.netOut[0], json.diskRead[0], json.cpu[0]])
+      expect(Number.isFinite(v)).toBe(true);
+    expect(json.netIn[0]).toBeCloseTo(HISTORY_VALUE_LIMIT, -30);
+    expect(json.netOut[0]).toBeCloseTo(-HISTORY_VALUE_LIMIT, -30);
+    expect(json.cpu[0]).toBe(0);
   });
 });

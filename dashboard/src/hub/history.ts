@@ -1,10 +1,24 @@
-import { HISTORY_SERIES, type HistoryPoint, type HistorySeries, type ServerHistory } from '@sss/protocol';
+import {
+  HISTORY_SERIES,
+  HISTORY_VALUE_LIMIT,
+  type HistoryColumns,
+  type HistoryPoint,
+  type HistorySeries,
+  type ServerHistory,
+} from '@sss/protocol';
+
+/** A value a chart can draw: finite and within float32's range (NaN as 0); null (not reported) stays null. */
+export function drawable(v: number | null): number | null {
+  if (v === null) return null;
+  if (Number.isNaN(v)) return 0;
+  return Math.max(-HISTORY_VALUE_LIMIT, Math.min(HISTORY_VALUE_LIMIT, v));
+}
 
 /**
  * A fixed-size ring of the last `capacity` points, one typed array per column, allocated once at the first point
  * (a Node whose agent never reported costs nothing here): receipt times as float64, the series as float32
- * (7 significant digits, plenty for a chart): (8 + 6 x 4) bytes x capacity per server, 23,040 bytes at the
- * default 720 points.
+ * (7 significant digits, plenty for a chart; NaN marks a value the agent did not report): (8 + 7 x 4) bytes x
+ * capacity per server, 25,920 bytes at the default 720 points.
  */
 export class HistoryRing {
   private t = new Float64Array(0);
@@ -35,7 +49,7 @@ export class HistoryRing {
   push(t: number, point: HistoryPoint): void {
     const columns = this.columns ?? this.allocate();
     this.t[this.next] = t;
-    for (const s of HISTORY_SERIES) columns[s][this.next] = point[s];
+    for (const s of HISTORY_SERIES) columns[s][this.next] = drawable(point[s]) ?? Number.NaN;
     this.next = (this.next + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
   }
@@ -44,17 +58,17 @@ export class HistoryRing {
   toJSON(serverId: string, interval: number, limit = this.count): ServerHistory {
     const n = Math.max(0, Math.min(limit, this.count));
     const first = (this.next - n + this.capacity) % this.capacity;
-    const take = (column: Float64Array | Float32Array, round: (v: number) => number) => {
-      const out = new Array<number>(n);
+    const take = <V>(column: Float64Array | Float32Array, round: (v: number) => V) => {
+      const out = new Array<V>(n);
       for (let i = 0; i < n; i++) out[i] = round(column[(first + i) % this.capacity] ?? 0);
       return out;
     };
     // Three decimals hide float32's representation noise (45.2 is stored as 45.200000762939453).
-    const thousandths = (v: number) => Math.round(v * 1000) / 1000;
+    const thousandths = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 1000) / 1000);
     const columns = this.columns;
     const series = Object.fromEntries(
       HISTORY_SERIES.map((s) => [s, columns ? take(columns[s], thousandths) : []]),
-    ) as Record<HistorySeries, number[]>;
+    ) as HistoryColumns;
     return { serverId, interval, t: take(this.t, (v) => v), ...series };
   }
 }
