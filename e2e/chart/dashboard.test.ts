@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { container, envOf, helm, type K8sObject, type Manifests, podSpec, render } from './chart';
+import { restrictedViolations } from './pod-security';
 
 const selector = {
   'app.kubernetes.io/name': 'simple-server-status',
@@ -87,10 +88,12 @@ describe.skipIf(!helm)('chart: dashboard', () => {
       SSS_LOG_LEVEL: { name: 'SSS_LOG_LEVEL', value: 'info' },
       SSS_KUBERNETES: { name: 'SSS_KUBERNETES', value: 'on' },
       SSS_ID_POLICY: { name: 'SSS_ID_POLICY', value: 'nodes' },
+      SSS_DATA_DIR: { name: 'SSS_DATA_DIR', value: '/var/lib/sss' },
     });
     expect(dashboard().volumeMounts).toEqual([
       { name: 'auth', mountPath: '/etc/sss/auth', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      { name: 'data', mountPath: '/var/lib/sss' },
     ]);
     expect(podSpec(deployment()).volumes).toEqual([
       {
@@ -102,11 +105,78 @@ describe.skipIf(!helm)('chart: dashboard', () => {
         },
       },
       { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+      { name: 'data', emptyDir: {} },
     ]);
     expect(dashboard().resources).toEqual({
       requests: { cpu: '50m', memory: '160Mi' },
       limits: { memory: '512Mi' },
     });
+  });
+
+  it('keeps history in an emptyDir by default, and on a claim it creates (or an existing one) when asked', () => {
+    expect(defaults.has('PersistentVolumeClaim')).toBe(false);
+    const created = render({ values: ['ci/persistence-values.yaml'] });
+    const claim = created.one('PersistentVolumeClaim', 'sss-dashboard-data');
+    expect(claim.metadata.annotations).toEqual({
+      'helm.sh/resource-policy': 'keep',
+      'backup.example.org/schedule': 'daily',
+    });
+    expect(claim.metadata.labels).toMatchObject(selector);
+    expect(claim.spec).toEqual({
+      accessModes: ['ReadWriteOncePod'],
+      storageClassName: 'standard',
+      resources: { requests: { storage: '5Gi' } },
+    });
+    const onClaim = created.one('Deployment', 'sss-dashboard');
+    // A single-node claim cannot be mounted by a surge pod on another node, and one process writes the file.
+    expect(onClaim.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(podSpec(onClaim).volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'sss-dashboard-data' },
+    });
+    expect(envOf(container(onClaim, 'dashboard')).SSS_DATA_DIR?.value).toBe('/var/lib/sss');
+    expect(container(onClaim, 'dashboard').volumeMounts).toContainEqual({
+      name: 'data',
+      mountPath: '/var/lib/sss',
+    });
+
+    const existing = render({
+      set: {
+        'dashboard.persistence.enabled': true,
+        'dashboard.persistence.existingClaim': 'history',
+        'dashboard.persistence.storageClass': '-',
+      },
+    });
+    expect(existing.has('PersistentVolumeClaim')).toBe(false);
+    expect(podSpec(existing.one('Deployment', 'sss-dashboard')).volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'history' },
+    });
+    const plain = render({
+      set: {
+        'dashboard.persistence.enabled': true,
+        'dashboard.persistence.storageClass': '-',
+        'dashboard.persistence.keepOnUninstall': false,
+      },
+    }).one('PersistentVolumeClaim', 'sss-dashboard-data');
+    expect(plain.metadata.annotations).toBeUndefined();
+    expect(plain.spec.storageClassName).toBe('');
+    expect(plain.spec.accessModes).toEqual(['ReadWriteOnce']);
+  });
+
+  it('meets the restricted Pod Security Standard with history on an emptyDir or a claim', () => {
+    for (const manifests of [defaults, render({ values: ['ci/persistence-values.yaml'] })]) {
+      const d = manifests.one('Deployment', 'sss-dashboard');
+      expect(restrictedViolations(podSpec(d))).toEqual([]);
+      // The data folder is a volume owned by fsGroup; the root filesystem stays read-only.
+      expect(container(d, 'dashboard').securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(podSpec(d).securityContext.fsGroup).toBe(65532);
+    }
+    // The check does catch what the profile forbids.
+    const privileged = render({ set: { 'agent.privileged': true } }).one('DaemonSet', 'sss-agent');
+    expect(restrictedViolations(podSpec(privileged))).toEqual(
+      expect.arrayContaining(['hostPID is set', 'container agent is privileged']),
+    );
   });
 
   it('generates the shared secret: 32 random characters, different on every fresh render', () => {

@@ -1,7 +1,8 @@
 // Tier 4: helm lint --strict and helm template of the defaults and of every ci/*-values.yaml scenario, with the
 // invariants every scenario must keep (labels, hardened pods, no unknown kinds).
 import { describe, expect, it } from 'vitest';
-import { ciValues, helm, type K8sObject, podSpec, render, runHelm } from './chart';
+import { ciValues, container, envOf, helm, type K8sObject, podSpec, render, runHelm } from './chart';
+import { restrictedViolations } from './pod-security';
 
 const required = [
   'default-values.yaml',
@@ -9,6 +10,7 @@ const required = [
   'ingress-servicemonitor-values.yaml',
   'unprivileged-agent-values.yaml',
   'tolerations-resources-values.yaml',
+  'persistence-values.yaml',
 ];
 
 const allowedKinds = new Set([
@@ -18,6 +20,7 @@ const allowedKinds = new Set([
   'Deployment',
   'Ingress',
   'NetworkPolicy',
+  'PersistentVolumeClaim',
   'Pod',
   'Secret',
   'Service',
@@ -66,6 +69,13 @@ describe.skipIf(!helm)('chart: lint and render', () => {
       )) {
         expectHardened(workload);
       }
+      // The dashboard meets the restricted Pod Security Standard, and writes history only to a volume.
+      const dashboard = manifests.one('Deployment', 'sss-dashboard');
+      expect(restrictedViolations(podSpec(dashboard))).toEqual([]);
+      const dataDir = envOf(container(dashboard, 'dashboard')).SSS_DATA_DIR?.value;
+      expect(container(dashboard, 'dashboard').volumeMounts.map((m: K8sObject) => m.mountPath)).toContain(
+        dataDir,
+      );
     },
   );
 });

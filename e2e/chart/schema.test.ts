@@ -147,6 +147,21 @@ describe.skipIf(!helm)('chart: values.schema.json', () => {
       "- at '/metrics/serviceMonitor/interval': '30 seconds' does not match pattern",
     ],
     [
+      'a shared access mode for the SQLite file',
+      'dashboard:\n  persistence:\n    accessModes: [ReadWriteMany]\n',
+      "- at '/dashboard/persistence/accessModes/0': value must be one of 'ReadWriteOnce', 'ReadWriteOncePod'",
+    ],
+    [
+      'a claim size that is not a quantity',
+      'dashboard:\n  persistence:\n    size: 5 GB\n',
+      "- at '/dashboard/persistence/size': '5 GB' does not match pattern",
+    ],
+    [
+      'an unknown persistence key',
+      'dashboard:\n  persistence:\n    storageClassName: fast\n',
+      "- at '/dashboard/persistence': additional properties 'storageClassName' not allowed",
+    ],
+    [
       'a node port outside the node port range',
       'dashboard:\n  service:\n    type: NodePort\n    nodePort: 8900\n',
       "- at '/dashboard/service/nodePort'",
