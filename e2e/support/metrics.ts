@@ -9,7 +9,7 @@ export function parseExposition(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/s.exec(line); // s: a label value may hold \r
     if (!match) throw new Error(`not an exposition line: ${line}`);
     const [, name = '', rawLabels = '', value = ''] = match;
     const labels: Record<string, string> = {};

@@ -184,6 +184,21 @@ describe('validateServerInfo: the extension fields (DESIGN section 3)', () => {
     expect(result.message).toMatch(message);
   });
 
+  it('keeps the first of each filesystem path, interface name and sensor name (a bind mount listed twice)', () => {
+    const msg = fullExample();
+    const root = msg.disk[0] as (typeof msg.disk)[0];
+    msg.disk.push({ ...root, total: 1 }, { ...root, path: '/srv' }, { ...root, total: 2 });
+    const eth0 = msg.network.interfaces?.[0] as NonNullable<typeof msg.network.interfaces>[0];
+    msg.network.interfaces?.push({ ...eth0, bytesSent: 1 });
+    const sensor = msg.temperatures?.[0] as NonNullable<typeof msg.temperatures>[0];
+    msg.temperatures?.push({ ...sensor, celsius: 99 });
+    const result = validateServerInfo(msg);
+    if (!result.ok) throw new Error(`rejected: ${result.field}`);
+    expect(result.value.disk).toEqual([...fullExample().disk, { ...root, path: '/srv' }]);
+    expect(result.value.network.interfaces).toEqual(fullExample().network.interfaces);
+    expect(result.value.temperatures).toEqual(fullExample().temperatures);
+  });
+
   it('reports the first offending field: a seed field before an extension field of a later part', () => {
     const msg = withValue('temperatures.0.celsius', 'hot', withValue('system.uptime', -1, fullExample()));
     expect(rejection(msg).field).toBe('system.uptime');

@@ -111,6 +111,20 @@ function array(value: unknown, field: string, max: number): unknown[] {
   return value;
 }
 
+/**
+ * The list without entries whose key an earlier entry had: a filesystem path, interface or sensor name names one
+ * labelled series, and a repeat (a bind mount listed twice) would make two series of one label set.
+ */
+function firstOfEach<T>(list: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return list.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 function name(o: Obj, key: string, path: string, max: number): string {
   const v = str(o, key, path, max);
   if (v === '') throw new FieldError(path + key, 'must not be empty');
@@ -162,7 +176,7 @@ function memory(value: unknown): MemoryInfo {
 function disks(value: unknown): DiskInfo[] {
   if (!Array.isArray(value)) throw new FieldError('disk', 'must be an array');
   if (value.length > MAX_DISKS) throw new FieldError('disk', `must have at most ${MAX_DISKS} entries`);
-  return value.map((item: unknown, i) => {
+  const list = value.map((item: unknown, i) => {
     const path = `disk[${i}].`;
     const o = object(item, `disk[${i}]`);
     const info: DiskInfo = {
@@ -177,10 +191,11 @@ function disks(value: unknown): DiskInfo[] {
     optionalBounded(info as unknown as Record<string, unknown>, o, 'ioUtilPercent', path, 0, 100);
     return info;
   });
+  return firstOfEach(list, (d) => d.path);
 }
 
 function interfaces(value: unknown): InterfaceInfo[] {
-  return array(value, 'network.interfaces', MAX_INTERFACES).map((item: unknown, i) => {
+  const list = array(value, 'network.interfaces', MAX_INTERFACES).map((item: unknown, i) => {
     const path = `network.interfaces[${i}].`;
     const o = object(item, `network.interfaces[${i}]`);
     return {
@@ -191,6 +206,7 @@ function interfaces(value: unknown): InterfaceInfo[] {
       outSpeed: num(o, 'outSpeed', path),
     };
   });
+  return firstOfEach(list, (i) => i.name);
 }
 
 function network(value: unknown): NetworkInfo {
@@ -229,7 +245,7 @@ function connections(value: unknown): ConnectionsInfo {
 }
 
 function temperatures(value: unknown): TemperatureInfo[] {
-  return array(value, 'temperatures', MAX_TEMPERATURES).map((item: unknown, i) => {
+  const list = array(value, 'temperatures', MAX_TEMPERATURES).map((item: unknown, i) => {
     const path = `temperatures[${i}].`;
     const o = object(item, `temperatures[${i}]`);
     const info: TemperatureInfo = {
@@ -246,6 +262,7 @@ function temperatures(value: unknown): TemperatureInfo[] {
     );
     return info;
   });
+  return firstOfEach(list, (t) => t.sensor);
 }
 
 function serverInfo(value: unknown): ServerInfo {
@@ -285,7 +302,8 @@ function serverInfo(value: unknown): ServerInfo {
 
 /**
  * Checks a parsed report against the seed's ServerInfo and its optional extension fields (DESIGN section 3) and
- * returns a clean copy holding only the known fields,
+ * returns a clean copy holding only the known fields and the first of each filesystem path, interface name and
+ * sensor name,
  * or the first offending field (e.g. `disk[2].usedPercent`) and what is wrong with it.
  */
 export function validateServerInfo(value: unknown): Validation<ServerInfo> {

@@ -1,3 +1,4 @@
+import { validateServerInfo } from '@sss/protocol';
 import { fullExample, seedExample } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
 import { Hub } from '../hub/hub';
@@ -66,7 +67,8 @@ describe('serverExposition', () => {
     const seedOnly = (await collect(hub)).join('');
     expect(seedOnly).not.toMatch(/^sss_server_(load1|processes|sockets_inuse|temperature_celsius)\{/m);
     const full = fullExample();
-    hub.report({
+    // A repeated sensor name: the validator keeps the first, so one series.
+    const checked = validateServerInfo({
       ...full,
       network: { ...full.network, interfaceName: 'bond0', interfaces: full.network.interfaces ?? [] },
       temperatures: [
@@ -74,6 +76,8 @@ describe('serverExposition', () => {
         { sensor: 'nvme Composite', celsius: 31 },
       ],
     });
+    if (!checked.ok) throw new Error(checked.field);
+    hub.report(checked.value);
     const text = (await collect(hub)).join('');
     expect(text.match(/^sss_server_network_receive_bytes_total\{.*interface="(\w+)"/gm)?.length).toBe(3);
     expect(text.match(/^sss_server_temperature_celsius\{/gm)).toHaveLength(1);

@@ -239,25 +239,23 @@ export const SERVER_FAMILIES: readonly Family[] = [
   },
 ];
 
-/** `sensor`-labelled samples of the server's temperatures; a repeated sensor name is written once. */
+/** `sensor`-labelled samples of the server's temperatures (the validator keeps each sensor name once). */
 function temperatures(
   s: ServerState,
   value: (t: NonNullable<ServerState['info']['temperatures']>[number]) => number | undefined,
 ): [string, number][] {
   const out: [string, number][] = [];
-  const seen = new Set<string>();
   for (const t of s.info.temperatures ?? []) {
     const v = value(t);
-    if (v === undefined || seen.has(t.sensor)) continue;
-    seen.add(t.sensor);
-    out.push([label('sensor', t.sensor), v]);
+    if (v !== undefined) out.push([label('sensor', t.sensor), v]);
   }
   return out;
 }
 
 /**
- * The interfaces of a report: every one of `network.interfaces` and the default-route one, each name once.
- * A report without `interfaces` (an older agent) gives the default-route interface alone, as before.
+ * The interfaces of a report: every one of `network.interfaces` (each name once, as the validator keeps them) and
+ * the default-route one unless the list has it. A report without `interfaces` (an older agent) gives the
+ * default-route interface alone, as before.
  */
 function interfacesOf(s: ServerState): InterfaceInfo[] {
   const { network } = s.info;
@@ -270,14 +268,7 @@ function interfacesOf(s: ServerState): InterfaceInfo[] {
   };
   const list = network.interfaces;
   if (!list || list.length === 0) return [main];
-  const names = new Set<string>();
-  const out: InterfaceInfo[] = [];
-  for (const i of list.some((i) => i.name === main.name) ? list : [main, ...list]) {
-    if (names.has(i.name)) continue;
-    names.add(i.name);
-    out.push(i);
-  }
-  return out;
+  return list.some((i) => i.name === main.name) ? list : [main, ...list];
 }
 
 /** Servers handled between two yields to the event loop. */
