@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import { FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -34,6 +35,12 @@ const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 const EMPTY = Buffer.from('[]');
+
+/** The `error` of an answer: its status in words, `not_found` for 404 (`internal_error` for 500, as always). */
+function errorLabel(status: number): string {
+  if (status === 500) return 'internal_error';
+  return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
+}
 
 class HttpError extends Error {
   constructor(
@@ -168,6 +175,10 @@ export function createApp(options: HttpOptions): express.Express {
       res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
       next();
     });
+    app.all('/assets/{*path}', (req, _res, next) => {
+      if (req.method === 'GET' || req.method === 'HEAD') return next();
+      next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`));
+    });
     app.use(
       '/assets',
       express.static(join(options.uiDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
@@ -181,22 +192,29 @@ export function createApp(options: HttpOptions): express.Express {
   } else {
     log.warn({ uiDir: options.uiDir }, 'ui not built; / answers 503 (run npm run build)');
     app.get('/', (_req, res) => {
-      res.status(503).type('text').send(`The ui is not built: no ${index}. Run npm run build.\n`);
+      res.status(503).type('text').send('The ui is not built. Run npm run build.\n');
     });
   }
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpError(404, 'not_found', `nothing at ${req.method} ${req.path}`));
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status =
-      err instanceof HttpError
-        ? err.status
-        : ((err as { status?: number; statusCode?: number }).status ?? 500);
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.code, message: err.message });
+      return;
+    }
+    // Errors of express and of its static files carry internals such as the file's absolute path: only the
+    // status goes out, with the request's own method and path.
+    const given = (err as { status?: unknown }).status;
+    const status = typeof given === 'number' && given >= 400 && given < 600 ? given : 500;
     if (status >= 500) log.error({ err }, 'request failed');
-    const code = err instanceof HttpError ? err.code : status === 404 ? 'not_found' : 'internal_error';
-    const message = err instanceof HttpError || status < 500 ? (err as Error).message : 'internal error';
-    res.status(status).json({ error: code, message });
+    const message =
+      status === 404
+        ? `nothing at ${req.method} ${req.path}`
+        : `${STATUS_CODES[status]}: ${req.method} ${req.path}`;
+    // A static file's error comes after its headers were set (Content-Type of the file): JSON it is.
+    res.status(status).type('application/json').json({ error: errorLabel(status), message });
   });
   return app;
 }
