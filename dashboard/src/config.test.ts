@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingErrorOf } from '@sss/protocol/fixtures';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseServerList } from './config';
+import { loadConfig, parseConfigFile } from './config';
 
 function messageOf(fn: () => unknown): string {
   return settingErrorOf(fn).message;
@@ -55,14 +55,14 @@ describe('loadConfig', () => {
   });
 });
 
-describe('parseServerList', () => {
+describe('parseConfigFile', () => {
   it('accepts an empty file', () => {
-    expect(parseServerList('', 'f.yaml').size).toBe(0);
+    expect(parseConfigFile('', 'f.yaml').servers).toBeUndefined();
   });
 
   it.each([
     ['servers: [', /is not valid YAML/],
-    ['- id: a', /must be a mapping with the key "servers"/],
+    ['- id: a', /must be a mapping with the keys servers, alerts, notifications, externalUrl/],
     ['server:\n  - id: a', /unknown key "server"; valid keys: servers/],
     ['servers: {id: a}', /"servers" must be a list/],
     ['servers:\n  - name: x', /servers\[0\]: "id" is required/],
@@ -75,7 +75,191 @@ describe('parseServerList', () => {
     ['servers:\n  - id: a\n    countryCode: Germany', /"countryCode" must be an ISO 3166-1 alpha-2 code/],
     ['servers:\n  - id: a\n    secret: 42', /servers\[0\]: "secret" must be a non-empty string/],
   ])('rejects %j naming the file and entry', (source, message) => {
-    const text = messageOf(() => parseServerList(source, 'f.yaml'));
+    const text = messageOf(() => parseConfigFile(source, 'f.yaml'));
+    expect(text).toMatch(/^SSS_CONFIG \(f\.yaml\): /);
+    expect(text).toMatch(message);
+  });
+});
+
+describe('SSS_CONFIG alerts and notifications', () => {
+  const file = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sss-config-')), 'config.yaml');
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('applies the default rules without SSS_CONFIG or without an alerts key, and none with alerts: []', () => {
+    const defaults = [
+      'ServerOffline:offline:1m:critical',
+      'AgentMissing:agentMissing:5m:warning',
+      'NodeNotReady:nodeNotReady:5m:warning',
+    ];
+    const names = (rules: readonly { name: string; kind: string; forText: string; severity: string }[]) =>
+      rules.map((r) => `${r.name}:${r.kind}:${r.forText}:${r.severity}`);
+    expect(names(loadConfig({ SSS_AUTH_SECRET: 's' }, []).alerts.rules)).toEqual(defaults);
+    expect(names(parseConfigFile('servers: [{id: a}]', 'f').alerts.rules)).toEqual(defaults);
+    expect(parseConfigFile('alerts: []', 'f').alerts.rules).toEqual([]);
+    expect(parseConfigFile('alerts: []', 'f').servers).toBeUndefined();
+    expect(loadConfig({ SSS_AUTH_SECRET: 's' }, []).alerts.receivers).toEqual([]);
+  });
+
+  it('reads rules and receivers, secrets from files', () => {
+    const token = file('s3cret\n');
+    const config = parseConfigFile(
+      [
+        'externalUrl: https://status.example.com/',
+        'alerts:',
+        '  - kind: offline',
+        '    for: 30s',
+        '    severity: critical',
+        '  - name: DiskFull',
+        '    kind: disk',
+        '    threshold: 90',
+        '    operator: ">="',
+        '    path: /var',
+        '    for: 1h30m',
+        '    group: production',
+        '  - kind: load',
+        '    threshold: 8',
+        '    servers: [web-1, web-2]',
+        'notifications:',
+        '  - name: ops',
+        '    type: webhook',
+        '    url: http://hooks.example.com/x',
+        `    bearerTokenFile: ${token}`,
+        '    severities: [critical]',
+        '  - name: am',
+        '    type: alertmanager',
+        `    urlFile: ${token}`,
+        '    timeout: 2s',
+        '    resendInterval: 30s',
+      ].join('\n'),
+      'f.yaml',
+    );
+    expect(config.alerts.externalUrl).toBe('https://status.example.com');
+    expect(config.alerts.rules).toEqual([
+      {
+        name: 'ServerOffline',
+        kind: 'offline',
+        severity: 'critical',
+        forMs: 30_000,
+        forText: '30s',
+        operator: '>',
+      },
+      {
+        name: 'DiskFull',
+        kind: 'disk',
+        severity: 'warning',
+        forMs: 5_400_000,
+        forText: '1h30m',
+        threshold: 90,
+        operator: '>=',
+        path: '/var',
+        group: 'production',
+      },
+      {
+        name: 'HighLoad',
+        kind: 'load',
+        severity: 'warning',
+        forMs: 60_000,
+        forText: '1m',
+        threshold: 8,
+        operator: '>',
+        servers: ['web-1', 'web-2'],
+      },
+    ]);
+    expect(config.alerts.receivers).toEqual([
+      {
+        name: 'ops',
+        type: 'webhook',
+        url: { value: 'http://hooks.example.com/x' },
+        bearerToken: { file: token },
+        timeoutMs: 10_000,
+        severities: ['critical'],
+        sendResolved: true,
+        resendIntervalMs: 60_000,
+        queueSize: 1_000,
+      },
+      {
+        name: 'am',
+        type: 'alertmanager',
+        url: { file: token },
+        timeoutMs: 2_000,
+        sendResolved: true,
+        resendIntervalMs: 30_000,
+        queueSize: 1_000,
+      },
+    ]);
+  });
+
+  it.each([
+    ['alerts: {kind: cpu}', /"alerts" must be a list of rules/],
+    [
+      'alerts:\n  - for: 1m',
+      /alerts\[0\]: "kind" is required; valid kinds: offline, agentMissing, nodeNotReady, cpu, memory, disk, load, temperature/,
+    ],
+    ['alerts:\n  - kind: cpu', /alerts\[0\]: "threshold" is required for kind cpu/],
+    [
+      'alerts:\n  - kind: offline\n  - name: Hot\n    kind: heat',
+      /alerts\[1\] \(Hot\): "kind" must be one of offline, agentMissing, nodeNotReady, cpu, memory, disk, load, temperature, got "heat"/,
+    ],
+    [
+      'alerts:\n  - name: Cpu\n    kind: cpu\n    threshold: 90\n    operator: "=>"',
+      /alerts\[0\] \(Cpu\): "operator" must be one of >, >=, <, <=, got "=>"/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 90\n    for: 5 minutes',
+      /alerts\[0\]: "for" must be a duration such as 30s, 5m/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 90\n    severity: page',
+      /"severity" must be one of critical, warning, info, got "page"/,
+    ],
+    [
+      'alerts:\n  - kind: offline\n    threshold: 1',
+      /"threshold" applies only to kinds cpu, memory, disk, load, temperature, not offline/,
+    ],
+    ['alerts:\n  - kind: cpu\n    threshold: 1\n    path: /', /"path" applies only to kind disk/],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 1\n    colour: red',
+      /alerts\[0\]: unknown key "colour"; valid keys: name, kind, for, severity/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 1\n    group: a\n    servers: [b]',
+      /give "group" or "servers", not both/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 1\n    servers: ["a b"]',
+      /"servers" entries must be server ids/,
+    ],
+    ['alerts:\n  - name: 1cpu\n    kind: cpu\n    threshold: 1', /"name" must be letters, digits and _/],
+    [
+      'notifications:\n  - name: x\n    type: email\n    url: http://a',
+      /notifications\[0\] \(x\): "type" must be one of webhook, slack, alertmanager, got "email"/,
+    ],
+    [
+      'notifications:\n  - name: x\n    type: webhook',
+      /notifications\[0\] \(x\): "url" or "urlFile" is required/,
+    ],
+    [
+      'notifications:\n  - name: x\n    type: webhook\n    url: ftp://a',
+      /"url" must be an http:\/\/ or https:\/\/ address/,
+    ],
+    [
+      'notifications:\n  - name: x\n    type: webhook\n    urlFile: /nonexistent',
+      /"urlFile": cannot read "\/nonexistent"/,
+    ],
+    [
+      'notifications:\n  - name: x\n    type: slack\n    url: http://a\n    resendInterval: 1m',
+      /"resendInterval" applies only to type alertmanager/,
+    ],
+    [
+      'notifications:\n  - name: x\n    type: slack\n    url: http://a\n  - name: x\n    type: slack\n    url: http://a',
+      /notifications\[1\] \(x\): name "x" is used twice/,
+    ],
+    ['externalUrl: status.example.com', /"externalUrl" must be an http:\/\/ or https:\/\/ address/],
+  ])('rejects %j naming the rule or receiver, the key and the valid values', (source, message) => {
+    const text = messageOf(() => parseConfigFile(source, 'f.yaml'));
     expect(text).toMatch(/^SSS_CONFIG \(f\.yaml\): /);
     expect(text).toMatch(message);
   });

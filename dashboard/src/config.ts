@@ -17,6 +17,14 @@ import {
   text,
 } from '@sss/protocol';
 import { parse as parseYaml } from 'yaml';
+import {
+  type AlertsConfig,
+  DEFAULT_ALERTS,
+  parseExternalUrl,
+  parseReceivers,
+  parseRules,
+} from './alerts/config';
+import { addressList } from './client-address';
 import { KUBERNETES_MODES } from './kubernetes/kube-config';
 
 /** Which server ids may report: any valid id, or only the names of the cluster's Nodes. */
@@ -31,7 +39,11 @@ export const settings = {
     'file holding the shared secret, re-read on change',
     text,
   ),
-  configFile: optionalSetting('SSS_CONFIG', 'YAML file listing the servers that may report', text),
+  configFile: optionalSetting(
+    'SSS_CONFIG',
+    'YAML file: the servers that may report, alert rules, notification receivers',
+    text,
+  ),
   interval: setting(
     'SSS_INTERVAL',
     'expected report interval, seconds; offline after 3 missed',
@@ -68,6 +80,12 @@ export const settings = {
     decimal(1, 86_400),
     60,
   ),
+  authFailureAddressLimit: setting(
+    'SSS_AUTH_FAILURE_ADDRESS_LIMIT',
+    'failed logins per address, all ids together, before HTTP 429 for ids that never reported',
+    integer(1, 1_000_000),
+    100,
+  ),
   frontendToken: optionalSetting('SSS_FRONTEND_TOKEN', 'token browsers must present (?token=)', text),
   uiDir: optionalSetting(
     'SSS_UI_DIR',
@@ -89,6 +107,57 @@ export const settings = {
   ),
 };
 
+/** Limits against floods and guessing; README "Limits" says why each default is what it is. */
+export const limitSettings = {
+  headerTimeout: setting(
+    'SSS_HEADER_TIMEOUT',
+    'seconds a connection may take to send its request headers (also before a WebSocket upgrade)',
+    decimal(0.5, 300),
+    5,
+  ),
+  keepAliveTimeout: setting(
+    'SSS_KEEPALIVE_TIMEOUT',
+    'seconds an idle keep-alive HTTP connection is kept open',
+    decimal(0.5, 300),
+    5,
+  ),
+  maxConnectionsPerAddress: setting(
+    'SSS_MAX_CONNECTIONS_PER_ADDRESS',
+    'open TCP connections per client address (trusted proxies exempt); more are closed at accept',
+    integer(1, 10_000_000),
+    1_024,
+  ),
+  descriptorHeadroom: setting(
+    'SSS_DESCRIPTOR_HEADROOM',
+    'file descriptors kept free below the open-files limit; connections beyond it are closed at accept',
+    integer(16, 1_000_000),
+    256,
+  ),
+  trustedProxies: optionalSetting(
+    'SSS_TRUSTED_PROXIES',
+    'comma-separated addresses or CIDRs whose X-Forwarded-For names the client (default: none)',
+    addressList,
+  ),
+  maxServers: setting(
+    'SSS_MAX_SERVERS',
+    'servers kept at most, Kubernetes Nodes not counted; new ids beyond it are refused with 1013',
+    integer(1, 10_000_000),
+    10_000,
+  ),
+  metricsToken: optionalSetting(
+    'SSS_METRICS_TOKEN',
+    '/metrics needs Authorization: Bearer <token> when set',
+    text,
+  ),
+  metricsTokenFile: optionalSetting(
+    'SSS_METRICS_TOKEN_FILE',
+    'file holding the /metrics token, re-read on change',
+    text,
+  ),
+};
+
+export const allSettings = { ...settings, ...limitSettings };
+
 /** One entry of the SSS_CONFIG server list; any field but `id` overrides what the agent reports. */
 export interface ServerEntry {
   id: string;
@@ -100,15 +169,28 @@ export interface ServerEntry {
   secret?: string;
 }
 
-export interface DashboardConfig extends Omit<SettingValues<typeof settings>, 'configFile'> {
+export interface DashboardConfig
+  extends Omit<SettingValues<typeof settings>, 'configFile'>,
+    SettingValues<typeof limitSettings> {
   /** When present, only these ids may report. */
   servers?: ReadonlyMap<string, ServerEntry>;
+  /** Alert rules and notification receivers (the default rules when SSS_CONFIG has no `alerts:`). */
+  alerts: AlertsConfig;
 }
+
+/** What SSS_CONFIG holds: each section is optional. */
+export interface ConfigFile {
+  /** When present, only these ids may report. */
+  servers?: Map<string, ServerEntry>;
+  alerts: AlertsConfig;
+}
+
+const FILE_KEYS = ['servers', 'alerts', 'notifications', 'externalUrl'];
 
 const ENTRY_KEYS = ['id', 'name', 'group', 'countryCode', 'location', 'secret'] as const;
 
-/** Parses the SSS_CONFIG YAML; every error names the file, the entry and the key. */
-export function parseServerList(source: string, file: string): Map<string, ServerEntry> {
+/** Parses the SSS_CONFIG YAML; every error names the file, the entry (or rule, or receiver) and the key. */
+export function parseConfigFile(source: string, file: string): ConfigFile {
   const fail = (where: string, message: string): never => {
     throw new SettingError('SSS_CONFIG', `SSS_CONFIG (${file}): ${where}${message}`);
   };
@@ -118,13 +200,25 @@ export function parseServerList(source: string, file: string): Map<string, Serve
   } catch (err) {
     return fail('', `is not valid YAML: ${(err as Error).message}`);
   }
-  if (doc === null || doc === undefined) return new Map();
+  if (doc === null || doc === undefined) return { alerts: DEFAULT_ALERTS };
   if (typeof doc !== 'object' || Array.isArray(doc))
-    return fail('', 'must be a mapping with the key "servers"');
-  for (const key of Object.keys(doc)) {
-    if (key !== 'servers') fail('', `unknown key "${key}"; valid keys: servers`);
+    return fail('', `must be a mapping with the keys ${FILE_KEYS.join(', ')}`);
+  const sections = doc as Record<string, unknown>;
+  for (const key of Object.keys(sections)) {
+    if (!FILE_KEYS.includes(key)) fail('', `unknown key "${key}"; valid keys: ${FILE_KEYS.join(', ')}`);
   }
-  const list = (doc as { servers?: unknown }).servers;
+  const alerts: AlertsConfig = {
+    rules: 'alerts' in sections ? parseRules(sections.alerts, fail) : DEFAULT_ALERTS.rules,
+    receivers: 'notifications' in sections ? parseReceivers(sections.notifications, fail) : [],
+    ...('externalUrl' in sections ? { externalUrl: parseExternalUrl(sections.externalUrl, fail) } : {}),
+  };
+  return 'servers' in sections ? { servers: parseServers(sections.servers, fail), alerts } : { alerts };
+}
+
+function parseServers(
+  list: unknown,
+  fail: (where: string, message: string) => never,
+): Map<string, ServerEntry> {
   if (!Array.isArray(list))
     return fail('', '"servers" must be a list of {id, name, group, countryCode, location, secret}');
   const servers = new Map<string, ServerEntry>();
@@ -156,7 +250,13 @@ export function parseServerList(source: string, file: string): Map<string, Serve
 
 /** Reads env and flags, then the YAML file; throws SettingError naming the setting. */
 export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): DashboardConfig {
-  const { configFile, ...values } = readSettings(settings, env, argv);
+  const { configFile, ...values } = readSettings(allSettings, env, argv);
+  if (values.metricsToken !== undefined && values.metricsTokenFile !== undefined) {
+    throw new SettingError(
+      'SSS_METRICS_TOKEN',
+      'set only one of SSS_METRICS_TOKEN and SSS_METRICS_TOKEN_FILE',
+    );
+  }
   if (values.authSecret === undefined && values.authSecretFile === undefined) {
     throw new SettingError(
       'SSS_AUTH_SECRET',
@@ -166,7 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Das
   if (values.authSecret !== undefined && values.authSecretFile !== undefined) {
     throw new SettingError('SSS_AUTH_SECRET', 'set only one of SSS_AUTH_SECRET and SSS_AUTH_SECRET_FILE');
   }
-  if (configFile === undefined) return values;
+  if (configFile === undefined) return { ...values, alerts: DEFAULT_ALERTS };
   let source: string;
   try {
     source = readFileSync(configFile, 'utf8');
@@ -176,5 +276,5 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Das
       `SSS_CONFIG: cannot read "${configFile}": ${(err as Error).message}`,
     );
   }
-  return { ...values, servers: parseServerList(source, configFile) };
+  return { ...values, ...parseConfigFile(source, configFile) };
 }

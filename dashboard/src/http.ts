@@ -1,20 +1,27 @@
 import { existsSync } from 'node:fs';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
-import { FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
+import { ALERT_SEVERITIES, ALERT_STATES, FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { type Authenticator, secretsEqual } from './auth';
+import { type AlertEvaluator, recordOf } from './alerts/evaluator';
+import { ADMIN_KEY, type Authenticator, type FailureLimiter, secretsEqual, tooManyFailures } from './auth';
 import type { Hub } from './hub/hub';
 import type { Metrics } from './metrics/metrics';
 
 export interface HttpOptions {
   hub: Hub;
   metrics: Metrics;
+  alerts: AlertEvaluator;
   auth: Authenticator;
   intervalSeconds: number;
   /** Browsers must present it (?token= or Authorization: Bearer) on /api and /ws-frontend. */
   frontendToken: string | undefined;
+  /** When it returns a token, /metrics needs Authorization: Bearer with it. */
+  metricsToken: () => string | undefined;
+  /** Failed admin requests count here like failed logins, per client address. */
+  limiter: FailureLimiter;
+  clientAddress: (req: IncomingMessage) => string;
   uiDir: string;
   isReady: () => boolean;
   log: Logger;
@@ -65,6 +72,19 @@ function drained(res: Response): Promise<void> {
   });
 }
 
+/** A filter given as `?name=a,b` or `?name=a&name=b`; undefined when absent. Values outside `valid` answer 400. */
+function listParam(req: Request, name: string, valid?: readonly string[]): string[] | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).filter(Boolean);
+  for (const value of values) {
+    if (valid && !valid.includes(value)) {
+      throw new HttpError(400, 'bad_request', `${name} must be one of ${valid.join(', ')}, got "${value}"`);
+    }
+  }
+  return values;
+}
+
 /** The token a browser presented, from the query or an Authorization header. */
 export function presentedToken(url: URL, authorization: string | undefined): string | undefined {
   const fromQuery = url.searchParams.get(FRONTEND_TOKEN_PARAM);
@@ -90,7 +110,14 @@ export function createApp(options: HttpOptions): express.Express {
     if (options.isReady()) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'shutting down' });
   });
-  app.get(Paths.metrics, async (_req, res, next) => {
+  app.get(Paths.metrics, async (req, res, next) => {
+    const token = options.metricsToken();
+    const given = req.headers.authorization;
+    if (token !== undefined && !(given?.startsWith('Bearer ') && secretsEqual(given.slice(7), token))) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      next(new HttpError(401, 'unauthorized', '/metrics needs Authorization: Bearer <SSS_METRICS_TOKEN>'));
+      return;
+    }
     try {
       res.type(metrics.registry.contentType);
       for await (const chunk of metrics.exposition()) {
@@ -140,7 +167,21 @@ export function createApp(options: HttpOptions): express.Express {
     res.json(state.history.toJSON(state.id, options.intervalSeconds, limit));
   });
   api.delete('/servers/:id', (req, res) => {
+    const address = options.clientAddress(req);
+    const blocked = options.limiter.blocked(address, ADMIN_KEY, false);
+    if (blocked) {
+      metrics.rateLimited.inc();
+      res.setHeader('Retry-After', String(blocked.retryAfter));
+      res.status(429).type('application/json').send(tooManyFailures(blocked));
+      return;
+    }
     if (!auth.checkShared(req.get(Headers.authSecret))) {
+      options.limiter.fail(address, ADMIN_KEY);
+      metrics.authFailures.inc();
+      log.warn(
+        { address, serverId: String(req.params.id).slice(0, 253) },
+        'server removal refused: wrong secret',
+      );
       throw new HttpError(403, 'forbidden', 'removing a server needs the shared secret in X-AUTH-SECRET');
     }
     const state = known(req);
@@ -154,6 +195,24 @@ export function createApp(options: HttpOptions): express.Express {
     hub.remove(state.id);
     log.info({ serverId: state.id }, 'server removed');
     res.status(204).end();
+  });
+  api.get('/alerts', (req, res) => {
+    const filters = {
+      state: listParam(req, 'state', ALERT_STATES),
+      severity: listParam(req, 'severity', ALERT_SEVERITIES),
+      server: listParam(req, 'server'),
+    };
+    const records = [];
+    for (const alert of options.alerts.list()) {
+      if (filters.state && !filters.state.includes(alert.state)) continue;
+      if (filters.severity && !filters.severity.includes(alert.rule.severity)) continue;
+      if (filters.server && !filters.server.includes(alert.serverId)) continue;
+      records.push(recordOf(alert));
+    }
+    res.json(records);
+  });
+  api.all('/alerts', (req) => {
+    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`);
   });
   api.all('/servers', (req) => {
     throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`);

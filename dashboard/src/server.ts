@@ -4,16 +4,22 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, Paths, SettingError } from '@sss/protocol';
 import { SharedSecret } from '@sss/protocol/secret-file';
 import type { Logger } from 'pino';
+import { AlertEvaluator } from './alerts/evaluator';
+import { alertExposition } from './alerts/metrics';
+import { Notifier } from './alerts/notify';
 import { Authenticator, FailureLimiter, secretsEqual } from './auth';
 import { AgentChannel } from './channels/agents';
 import { FrontendChannel } from './channels/frontends';
+import { ClientAddresses } from './client-address';
 import type { DashboardConfig } from './config';
+import { ConnectionGuard, connectionCeiling, openFilesLimit } from './connection-guard';
 import { createApp, presentedToken } from './http';
 import { Hub } from './hub/hub';
 import { nodesOnly } from './kubernetes/id-policy';
 import { kubeConfigFor } from './kubernetes/kube-config';
 import { NodeWatcher } from './kubernetes/node-watcher';
 import { Metrics } from './metrics/metrics';
+import { sweepEvery } from './sweep-timer';
 
 /** How long shutdown waits for WebSocket close handshakes before cutting the rest. */
 const CLOSE_GRACE_MS = 2_000;
@@ -68,6 +74,12 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     historySize: config.historySize,
     servers: config.servers,
   });
+  const notifier = new Notifier(config.alerts.receivers, config.alerts.externalUrl, log);
+  const alerts = new AlertEvaluator({
+    rules: config.alerts.rules,
+    hub,
+    notify: (events) => notifier.notify(events),
+  });
   const nodes = await nodeWatcherFor(config, hub, log);
   const secret = new SharedSecret(
     config.authSecretFile === undefined
@@ -76,7 +88,26 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   );
   secret.watch(log);
   const auth = new Authenticator(secret, config.servers);
-  const limiter = new FailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000);
+  const metricsToken =
+    config.metricsTokenFile === undefined
+      ? config.metricsToken
+      : new SharedSecret({ file: config.metricsTokenFile }, 'SSS_METRICS_TOKEN_FILE');
+  if (metricsToken instanceof SharedSecret) metricsToken.watch(log);
+  const limiter = new FailureLimiter({
+    limit: config.authFailureLimit,
+    addressLimit: config.authFailureAddressLimit,
+    windowMs: config.authFailureWindow * 1000,
+  });
+  const clients = new ClientAddresses(config.trustedProxies);
+  const guard = new ConnectionGuard(
+    {
+      maxPerAddress: config.maxConnectionsPerAddress,
+      ceiling: connectionCeiling(openFilesLimit(), config.descriptorHeadroom),
+      exempt: (address) => clients.isTrusted(address),
+    },
+    (reason) => metrics.connectionsDropped.inc({ reason }),
+    log,
+  );
   // The channels report to the metrics and the metrics read the channels; both only through callbacks.
   const agentChannel = new AgentChannel(
     hub,
@@ -85,6 +116,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     {
       maxMessageSize: config.maxMessageSize,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+      maxServers: config.maxServers,
       admit: nodes && config.idPolicy === 'nodes' ? nodesOnly(nodes) : undefined,
     },
     {
@@ -102,7 +134,9 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     agentConnections: () => agentChannel.size,
     frontendConnections: () => frontendChannel.size,
     frontendBacklog: () => frontendChannel.backlog(),
+    connections: () => guard.connections,
     kubernetes: nodes,
+    alerts: () => alertExposition(alerts, notifier),
   });
   frontendChannel.onBroadcast = (seconds) => metrics.broadcastDuration.observe(seconds);
 
@@ -110,19 +144,32 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   const app = createApp({
     hub,
     metrics,
+    alerts,
     auth,
     intervalSeconds: config.interval,
     frontendToken: config.frontendToken,
+    metricsToken: metricsToken instanceof SharedSecret ? () => metricsToken.current() : () => metricsToken,
+    limiter,
+    clientAddress: (req) => clients.of(req),
     uiDir: config.uiDir ?? new URL('../../ui/dist', import.meta.url).pathname,
     isReady: () => ready,
     log,
   });
-  const server = createServer(app);
+  const server = createServer(
+    {
+      headersTimeout: config.headerTimeout * 1000,
+      keepAliveTimeout: config.keepAliveTimeout * 1000,
+      // How often the header timeout is checked: the bound on a silent socket is the timeout plus this.
+      connectionsCheckingInterval: Math.min(1_000, config.headerTimeout * 500),
+    },
+    app,
+  );
+  guard.attach(server);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {}); // a peer vanishing mid-handshake is not our error
     const url = new URL(req.url ?? '/', 'http://x');
     if (!ready) return refuse(socket, 503, 'Service Unavailable');
-    if (url.pathname === Paths.report) return agentChannel.handleUpgrade(req, socket, head);
+    if (url.pathname === Paths.report) return agentChannel.handleUpgrade(req, socket, head, clients.of(req));
     if (url.pathname === Paths.frontend) {
       const token = config.frontendToken;
       const given = presentedToken(url, req.headers.authorization);
@@ -136,14 +183,20 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
 
   const tick = Math.min(1_000, (config.interval * 1000) / 4);
   const timers = [
-    setInterval(() => hub.sweep(), tick),
-    setInterval(() => {
-      agentChannel.sweep();
-      frontendChannel.sweep();
-      limiter.sweep();
-    }, 1_000),
+    sweepEvery(tick, () => hub.sweep()),
+    // Alert rules are evaluated here, never on the report path.
+    sweepEvery(1_000, () => alerts.evaluate()),
+    sweepEvery(
+      1_000,
+      () => {
+        agentChannel.sweep();
+        frontendChannel.sweep();
+        limiter.sweep();
+        guard.sweep();
+      },
+      (lateMs) => log.warn({ lateMs: Math.round(lateMs) }, 'process stalled; sweeps wait one turn'),
+    ),
   ];
-  for (const timer of timers) timer.unref();
 
   return {
     hub,
@@ -161,7 +214,9 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     close: async () => {
       ready = false;
       for (const timer of timers) clearInterval(timer);
+      notifier.close();
       secret.stop();
+      if (metricsToken instanceof SharedSecret) metricsToken.stop();
       nodes?.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       agentChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);

@@ -6,6 +6,7 @@ export const Paths = {
   report: '/ws-report',
   frontend: '/ws-frontend',
   servers: '/api/servers',
+  alerts: '/api/alerts',
   metrics: '/metrics',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -44,6 +45,8 @@ export const CloseReason = {
   tooManyMessages: 'too many messages',
   notANode: 'server id is not a Node of this cluster',
   nodesNotListed: 'Nodes not listed yet; try again later',
+  /** With CloseCode.tryAgainLater: a new id while SSS_MAX_SERVERS servers are known; forgetting one makes room. */
+  serverLimit: 'server limit reached (SSS_MAX_SERVERS); try again later',
 } as const;
 
 /** The longest close reason RFC 6455 allows (125 bytes of payload minus the 2-byte code). */

@@ -1,3 +1,4 @@
+export * from './alerts';
 export * from './backoff';
 export * from './constants';
 export * from './history';

@@ -1,3 +1,4 @@
+import type { ServerAlert } from './alerts';
 import type { NODE_PROBLEM_CONDITIONS } from './constants';
 
 // The report an agent sends on /ws-report, exactly as the seed defines it. Units: bytes, bytes per second,
@@ -222,4 +223,6 @@ export interface FrontendServerInfo extends ServerInfo {
   agentMissing?: boolean;
   /** The Node's facts when the server id is the name of a Node of the cluster the dashboard watches. */
   kubernetes?: KubernetesNodeInfo;
+  /** The server's firing alerts (the dashboard's own rules, SSS_CONFIG `alerts:`); absent when none fire. */
+  alerts?: ServerAlert[];
 }

@@ -3,6 +3,7 @@ import {
   historyPointOf,
   type KubernetesNodeInfo,
   OFFLINE_AFTER_INTERVALS,
+  type ServerAlert,
   type ServerInfo,
 } from '@sss/protocol';
 import type { ServerEntry } from '../config';
@@ -25,6 +26,9 @@ export interface ServerState {
   /** The Node was deleted while its agent still reported: the server is forgotten once the agent goes. */
   nodeDeleted: boolean;
   readonly history: HistoryRing;
+  /** The server's firing alerts (set by the alert evaluator), and their JSON ('' when none). */
+  alerts: readonly ServerAlert[];
+  alertsJson: string;
   /** The state as the frontends get it, serialised once per change and shared by every connection. */
   message: Buffer;
 }
@@ -103,6 +107,13 @@ export class Hub {
     return this.servers.size;
   }
 
+  /** Servers that are no Kubernetes Node: the ones SSS_MAX_SERVERS bounds (the cluster bounds its Nodes). */
+  countWithoutNodes(): number {
+    let count = 0;
+    for (const state of this.servers.values()) if (state.node === undefined) count++;
+    return count;
+  }
+
   /**
    * Stores a validated report and pushes it. `json`, when given, is the report's own JSON text (the agent's, when
    * validating changed nothing): the pushed message is built on it instead of serialising the report again.
@@ -167,6 +178,15 @@ export class Hub {
     this.publish(state);
   }
 
+  /** The server's firing alerts changed: its message carries the new list (`alerts`, absent when empty). */
+  setAlerts(id: string, alerts: readonly ServerAlert[]): void {
+    const state = this.servers.get(id);
+    if (!state) return;
+    state.alerts = alerts;
+    state.alertsJson = alerts.length > 0 ? JSON.stringify(alerts) : '';
+    this.publish(state);
+  }
+
   /** Forgets a server; frontends get its last state once more with `removed: true`. */
   remove(id: string): boolean {
     const state = this.servers.get(id);
@@ -186,6 +206,7 @@ export class Hub {
       ...(removed ? { removed: true } : {}),
       ...(state.node && !state.online ? { agentMissing: true } : {}),
       ...(state.node ? { kubernetes: state.node } : {}),
+      ...(state.alerts.length > 0 ? { alerts: [...state.alerts] } : {}),
     };
   }
 
@@ -199,6 +220,8 @@ export class Hub {
       node: undefined,
       nodeDeleted: false,
       history: new HistoryRing(this.options.historySize),
+      alerts: [],
+      alertsJson: '',
       message: Buffer.alloc(0),
     };
     this.servers.set(state.id, state);
@@ -231,6 +254,7 @@ export class Hub {
     if (removed) extra += ',"removed":true';
     if (state.node && !state.online) extra += ',"agentMissing":true';
     if (state.node) extra += `,"kubernetes":${JSON.stringify(state.node)}`;
+    if (state.alertsJson) extra += `,"alerts":${state.alertsJson}`;
     return `${info.slice(0, -1)}${extra}}`;
   }
 

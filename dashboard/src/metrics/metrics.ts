@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { REJECT_REASONS, type RejectReason } from '../channels/agents';
+import { DROP_REASONS } from '../connection-guard';
 import type { Hub } from '../hub/hub';
 import { REFUSE_REASONS } from '../kubernetes/id-policy';
 import { API_STATES, type NodeWatcher } from '../kubernetes/node-watcher';
@@ -10,8 +11,12 @@ export interface MetricSources {
   agentConnections: () => number;
   frontendConnections: () => number;
   frontendBacklog: () => { messages: number; bytes: number };
+  /** Open TCP connections, upgraded ones included. */
+  connections: () => number;
   /** Present when the dashboard watches a cluster's Nodes. */
   kubernetes?: NodeWatcher | undefined;
+  /** The alert families (sss_alert_firing, notification counters) as exposition text, written at scrape time. */
+  alerts?: () => string;
 }
 
 /**
@@ -25,12 +30,15 @@ export class Metrics {
   readonly authFailures: Counter;
   readonly rateLimited: Counter;
   readonly refused: Counter<'reason'>;
+  readonly connectionsDropped: Counter<'reason'>;
   readonly broadcastDuration: Histogram;
 
   private readonly hub: Hub;
+  private readonly alerts: (() => string) | undefined;
 
   constructor(sources: MetricSources) {
     this.hub = sources.hub;
+    this.alerts = sources.alerts;
     const registers = [this.registry];
     new Gauge({
       name: 'sss_agent_connections',
@@ -64,6 +72,21 @@ export class Metrics {
         this.set(sources.frontendBacklog().bytes);
       },
     });
+    new Gauge({
+      name: 'sss_connections',
+      help: 'Open TCP connections to the dashboard, WebSockets included.',
+      registers,
+      collect() {
+        this.set(sources.connections());
+      },
+    });
+    this.connectionsDropped = new Counter({
+      name: 'sss_connections_dropped_total',
+      help: 'Connections closed by the flood limits: address_limit and descriptor_limit at accept, header_timeout when the request headers did not arrive in time.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of DROP_REASONS) this.connectionsDropped.inc({ reason }, 0);
     this.reports = new Counter({ name: 'sss_reports_total', help: 'Reports accepted.', registers });
     this.rejected = new Counter({
       name: 'sss_reports_rejected_total',
@@ -74,17 +97,17 @@ export class Metrics {
     for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
     this.authFailures = new Counter({
       name: 'sss_auth_failures_total',
-      help: 'Agent connections closed with 1008 because the id or secret was wrong.',
+      help: 'Agent connections closed with 1008 because the id or secret was wrong, and DELETE /api/servers/:id answered 403.',
       registers,
     });
     this.rateLimited = new Counter({
       name: 'sss_auth_rate_limited_total',
-      help: 'Agent upgrades refused with HTTP 429 after repeated authentication failures.',
+      help: 'Agent upgrades and DELETE requests refused with HTTP 429 after repeated authentication failures.',
       registers,
     });
     this.refused = new Counter({
       name: 'sss_agents_refused_total',
-      help: 'Agents with the right secret refused by SSS_ID_POLICY=nodes: the id is no Node (1008), or the Nodes are not listed yet (1013).',
+      help: 'Agents with the right secret refused: the id is no Node (1008) or the Nodes are not listed yet (1013) under SSS_ID_POLICY=nodes, or a new id beyond SSS_MAX_SERVERS (1013).',
       labelNames: ['reason'],
       registers,
     });
@@ -151,5 +174,6 @@ export class Metrics {
   async *exposition(): AsyncGenerator<string> {
     yield await this.registry.metrics();
     yield* serverExposition([...this.hub.list()]);
+    if (this.alerts) yield this.alerts();
   }
 }

@@ -280,7 +280,8 @@ function escapeLabel(value: string): string {
     : value;
 }
 
-function label(name: string, value: string): string {
+/** `name="value"`, the value escaped for the exposition format. */
+export function label(name: string, value: string): string {
   return `${name}="${escapeLabel(value)}"`;
 }
 

@@ -1,0 +1,191 @@
+import type { FrontendServerInfo, KubernetesNodeInfo, ServerInfo } from '@sss/protocol';
+import { fullExample, seedExample } from '@sss/protocol/fixtures';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Hub } from '../hub/hub';
+import { type AlertRule, DEFAULT_RULES } from './config';
+import { AlertEvaluator, type AlertEvent } from './evaluator';
+
+function rule(fields: Partial<AlertRule> & Pick<AlertRule, 'kind'>): AlertRule {
+  return { name: 'Test', severity: 'warning', forMs: 60_000, forText: '1m', operator: '>', ...fields };
+}
+
+function node(name: string, ready: 'true' | 'false' = 'true'): KubernetesNodeInfo {
+  return {
+    nodeName: name,
+    ready,
+    problems: [],
+    unschedulable: false,
+    roles: [],
+    kubeletVersion: 'v1.34.0',
+    containerRuntime: 'containerd://2.1.4',
+    osImage: 'Debian',
+    kernelVersion: '6.1.0',
+    architecture: 'amd64',
+    taints: [],
+    createdAt: 1_700_000_000,
+    capacity: { cpu: 4, memory: 8 * 2 ** 30, pods: 110 },
+  };
+}
+
+describe('AlertEvaluator', () => {
+  let now: number;
+  let hub: Hub;
+  let events: { state: string; name: string; server: string; labels: Record<string, string> }[];
+  let pushed: FrontendServerInfo[];
+
+  function evaluator(rules: readonly AlertRule[]): AlertEvaluator {
+    return new AlertEvaluator({
+      rules,
+      hub,
+      now: () => now,
+      notify: (list: readonly AlertEvent[]) => {
+        for (const e of list) {
+          events.push({ state: e.state, name: e.rule.name, server: e.serverId, labels: { ...e.labels } });
+        }
+      },
+    });
+  }
+
+  function report(edit: (info: ServerInfo) => ServerInfo = (i) => i): void {
+    hub.report(edit(seedExample()));
+  }
+
+  beforeEach(() => {
+    now = 1_700_000_000_000;
+    hub = new Hub({ intervalSeconds: 5, historySize: 10, now: () => now });
+    events = [];
+    pushed = [];
+    hub.subscribe((_id, message) => pushed.push(JSON.parse(message.toString()) as FrontendServerInfo));
+  });
+
+  it('fires offline only after the condition held for `for`, and resolves when the server returns', () => {
+    const alerts = evaluator([rule({ name: 'ServerOffline', kind: 'offline', severity: 'critical' })]);
+    report();
+    alerts.evaluate();
+    hub.disconnected('web-1');
+    now += 1_000;
+    alerts.evaluate();
+    expect(alerts.list().map((a) => a.state)).toEqual(['pending']);
+    now += 59_999;
+    alerts.evaluate();
+    expect(events).toEqual([]);
+    now += 1;
+    alerts.evaluate();
+    alerts.evaluate();
+    expect(events).toEqual([
+      {
+        state: 'firing',
+        name: 'ServerOffline',
+        server: 'web-1',
+        labels: {
+          alertname: 'ServerOffline',
+          severity: 'critical',
+          server_id: 'web-1',
+          server_name: 'Web Server 1',
+          group: 'production',
+        },
+      },
+    ]);
+    // The server's message carries the firing alert.
+    expect(pushed.at(-1)?.alerts).toEqual([
+      {
+        name: 'ServerOffline',
+        severity: 'critical',
+        summary: 'Web Server 1 is offline',
+        since: now / 1000,
+        fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      },
+    ]);
+    expect(Hub.view(hub.get('web-1') as never).alerts).toHaveLength(1);
+
+    now += 5_000;
+    report();
+    expect(pushed.at(-1)?.alerts).toHaveLength(1); // still firing until the next evaluation
+    alerts.evaluate();
+    expect(events.map((e) => e.state)).toEqual(['firing', 'resolved']);
+    expect(pushed.at(-1)?.alerts).toBeUndefined();
+    const [resolved] = alerts.list();
+    expect(resolved).toMatchObject({ state: 'resolved', endsAt: now });
+  });
+
+  it('drops a pending alert whose condition stopped, without a notification', () => {
+    const alerts = evaluator([rule({ kind: 'offline' })]);
+    report();
+    hub.disconnected('web-1');
+    alerts.evaluate();
+    now += 30_000;
+    report();
+    alerts.evaluate();
+    expect(alerts.list()).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('compares thresholds with the operator, per filesystem for disk, and not while offline', () => {
+    const alerts = evaluator([
+      rule({ name: 'Cpu', kind: 'cpu', threshold: 90, forMs: 0 }),
+      rule({ name: 'Idle', kind: 'cpu', threshold: 5, operator: '<=', forMs: 0 }),
+      rule({ name: 'Disk', kind: 'disk', threshold: 80, forMs: 0 }),
+      rule({ name: 'Var', kind: 'disk', threshold: 80, forMs: 0, path: '/var' }),
+      rule({ name: 'Hot', kind: 'temperature', threshold: 50, forMs: 0 }),
+      rule({ name: 'Load', kind: 'load', threshold: 3, operator: '>=', forMs: 0 }),
+    ]);
+    hub.report({
+      ...fullExample(),
+      cpu: { ...fullExample().cpu, percent: 95 },
+      disk: [
+        { ...(seedExample().disk[0] as ServerInfo['disk'][0]), usedPercent: 85 },
+        { ...(seedExample().disk[0] as ServerInfo['disk'][0]), path: '/var', usedPercent: 70 },
+      ],
+    });
+    alerts.evaluate();
+    expect(
+      alerts
+        .firing()
+        .map((a) => `${a.rule.name}${a.labels.path ? `:${a.labels.path}` : ''}=${a.value}`)
+        .sort(),
+    ).toEqual(['Cpu=95', 'Disk:/=85', 'Hot=54', 'Load=3.12']);
+    expect(alerts.firing().find((a) => a.rule.name === 'Cpu')?.summary).toBe(
+      'CPU usage on Web Server 1 > 90 %',
+    );
+
+    hub.disconnected('web-1');
+    alerts.evaluate();
+    expect(alerts.firing()).toEqual([]);
+    expect(events.filter((e) => e.state === 'resolved')).toHaveLength(4);
+  });
+
+  it('limits a rule to a group or to listed servers', () => {
+    const alerts = evaluator([
+      rule({ name: 'Prod', kind: 'cpu', threshold: 10, forMs: 0, group: 'production' }),
+      rule({ name: 'Listed', kind: 'cpu', threshold: 10, forMs: 0, servers: ['db-1'] }),
+    ]);
+    report();
+    report((i) => ({ ...i, serverId: 'db-1', group: 'staging' }));
+    alerts.evaluate();
+    expect(alerts.firing().map((a) => `${a.rule.name}@${a.serverId}`)).toEqual(['Prod@web-1', 'Listed@db-1']);
+  });
+
+  it('watches Nodes: agent missing and not Ready (offline stays for servers outside Kubernetes)', () => {
+    const alerts = evaluator(DEFAULT_RULES.map((r) => ({ ...r, forMs: 0 })));
+    hub.upsertNode(node('node-a', 'false'));
+    alerts.evaluate();
+    expect(alerts.firing().map((a) => a.rule.name)).toEqual(['AgentMissing', 'NodeNotReady']);
+    hub.upsertNode(node('node-a'));
+    report((i) => ({ ...i, serverId: 'node-a' }));
+    alerts.evaluate();
+    expect(alerts.firing()).toEqual([]);
+    expect(pushed.at(-1)).toMatchObject({ serverId: 'node-a' });
+    expect(pushed.at(-1)?.alerts).toBeUndefined();
+  });
+
+  it('resolves the alerts of a server the hub forgot', () => {
+    const alerts = evaluator([rule({ kind: 'offline', forMs: 0 })]);
+    report();
+    hub.disconnected('web-1');
+    alerts.evaluate();
+    expect(alerts.firing()).toHaveLength(1);
+    hub.remove('web-1');
+    alerts.evaluate();
+    expect(events.map((e) => e.state)).toEqual(['firing', 'resolved']);
+  });
+});

@@ -1,0 +1,157 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReceiverConfig } from './config';
+import { type Notice, payload, ReceiverQueue } from './notify';
+
+const log = pino({ level: 'silent' });
+
+function notice(fingerprint: string, status: Notice['status'] = 'firing'): Notice {
+  return {
+    status,
+    labels: { alertname: 'ServerOffline', severity: 'critical', server_id: 'web-1' },
+    annotations: { summary: 'Web 1 is offline', description: 'web-1 has not reported for 1m or more.' },
+    startsAt: Date.UTC(2026, 0, 1),
+    ...(status === 'resolved' ? { endsAt: Date.UTC(2026, 0, 1, 0, 5) } : {}),
+    fingerprint,
+  };
+}
+
+function receiver(url: string, fields: Partial<ReceiverConfig> = {}): ReceiverConfig {
+  return {
+    name: 'test',
+    type: 'webhook',
+    url: { value: url },
+    timeoutMs: 2_000,
+    sendResolved: true,
+    resendIntervalMs: 60_000,
+    queueSize: 100,
+    ...fields,
+  };
+}
+
+/** A real receiver on loopback that answers as `answer` says and records each body. */
+async function listen(
+  answer: (req: IncomingMessage, res: ServerResponse, body: unknown) => void,
+): Promise<{ server: Server; url: string; bodies: unknown[] }> {
+  const bodies: unknown[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(text) as unknown;
+      bodies.push(body);
+      answer(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('ReceiverQueue', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  it('retries a failed request with backoff until the receiver accepts it', async () => {
+    let answers = 0;
+    const { server, url, bodies } = await listen((_req, res) => {
+      res.statusCode = ++answers === 1 ? 503 : 200;
+      res.end();
+    });
+    const queue = new ReceiverQueue(receiver(url), log);
+    cleanups.push(
+      () => queue.close(),
+      () => server.close(),
+    );
+    queue.enqueue(notice('a'));
+    await until(() => queue.stats.sent === 1);
+    expect(queue.stats).toEqual({ sent: 1, failed: 1, dropped: 0 });
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toEqual({
+      version: '1',
+      receiver: 'test',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: notice('a').labels,
+          annotations: notice('a').annotations,
+          startsAt: '2026-01-01T00:00:00.000Z',
+          fingerprint: 'a',
+        },
+      ],
+    });
+  });
+
+  it('abandons a request that outlasts the timeout and counts it failed', async () => {
+    const held: ServerResponse[] = [];
+    const { server, url } = await listen((_req, res) => void held.push(res));
+    const queue = new ReceiverQueue(receiver(url, { timeoutMs: 200 }), log);
+    cleanups.push(
+      () => queue.close(),
+      () => {
+        for (const res of held) res.destroy();
+        server.close();
+      },
+    );
+    queue.enqueue(notice('a'));
+    await until(() => queue.stats.failed === 1);
+    expect(queue.stats.sent).toBe(0);
+    expect(queue.length).toBe(1);
+  });
+
+  it('keeps one waiting notice per alert and state, and drops the oldest from a full queue', () => {
+    const queue = new ReceiverQueue(receiver('http://127.0.0.1:9/', { queueSize: 3 }), log);
+    cleanups.push(() => queue.close());
+    queue.enqueue(notice('a'));
+    queue.enqueue(notice('a'));
+    queue.enqueue(notice('a', 'resolved'));
+    expect(queue.length).toBe(2);
+    queue.enqueue(notice('b'));
+    queue.enqueue(notice('c'));
+    expect(queue.length).toBe(3);
+    expect(queue.stats.dropped).toBe(1);
+  });
+});
+
+describe('payload', () => {
+  it('writes Alertmanager alerts with endsAt ahead for firing ones, and Slack text with blocks', () => {
+    const now = Date.UTC(2026, 0, 1, 0, 1);
+    const am = payload(
+      receiver('http://am', { type: 'alertmanager' }),
+      [notice('a'), notice('b', 'resolved')],
+      now,
+    );
+    expect(am).toEqual([
+      {
+        labels: notice('a').labels,
+        annotations: notice('a').annotations,
+        startsAt: '2026-01-01T00:00:00.000Z',
+        endsAt: '2026-01-01T00:05:00.000Z',
+      },
+      {
+        labels: notice('a').labels,
+        annotations: notice('a').annotations,
+        startsAt: '2026-01-01T00:00:00.000Z',
+        endsAt: '2026-01-01T00:05:00.000Z',
+      },
+    ]);
+    const slack = payload(receiver('http://slack', { type: 'slack' }), [notice('a')], now) as {
+      text: string;
+      blocks: unknown[];
+    };
+    expect(slack.text).toBe('[FIRING] ServerOffline (critical): Web 1 is offline');
+    expect(slack.blocks).toHaveLength(1);
+  });
+});

@@ -1,0 +1,257 @@
+// Notifications: each receiver has a bounded queue and one sender that works through it off the report path
+// (the evaluator only appends to queues). A failed request is retried with exponential backoff; a request that
+// takes longer than the receiver's timeout is abandoned and counts as failed. One notification per state change
+// per alert (fingerprint); an Alertmanager also gets every firing alert again each resendInterval, as its
+// clients are expected to (https://prometheus.io/docs/alerting/latest/clients/).
+
+import { readFile } from 'node:fs/promises';
+import { type BackoffPolicy, backoffDelay } from '@sss/protocol';
+import type { Logger } from 'pino';
+import type { ReceiverConfig, Secret } from './config';
+import type { AlertEvent } from './evaluator';
+
+/** Retry schedule of a failed send: 1 s, 2 s, 4 s, ... at most 30 s, each up to 20 % shorter. */
+export const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 2, maxMs: 30_000, jitter: 0.2 };
+/** Most alerts in one request. */
+export const MAX_BATCH = 50;
+/** A firing alert sent to an Alertmanager ends this many resend intervals later unless sent again. */
+const ENDS_AFTER_RESENDS = 4;
+
+/** One alert's state change as it is sent. Times are milliseconds since the epoch. */
+export interface Notice {
+  status: 'firing' | 'resolved';
+  labels: Readonly<Record<string, string>>;
+  annotations: { summary: string; description: string };
+  startsAt: number;
+  endsAt?: number;
+  fingerprint: string;
+  generatorURL?: string;
+}
+
+export interface ReceiverStats {
+  /** Alerts delivered (a 2xx answer). */
+  sent: number;
+  /** Requests that failed (error, timeout or non-2xx); each is retried. */
+  failed: number;
+  /** Alerts given up: pushed out of a full queue. */
+  dropped: number;
+}
+
+export function noticeOf(alert: AlertEvent, externalUrl: string | undefined): Notice {
+  return {
+    status: alert.state === 'firing' ? 'firing' : 'resolved',
+    labels: alert.labels,
+    annotations: { summary: alert.summary, description: alert.description },
+    startsAt: alert.startsAt ?? alert.activeAt,
+    ...(alert.endsAt === undefined ? {} : { endsAt: alert.endsAt }),
+    fingerprint: alert.fingerprint,
+    ...(externalUrl ? { generatorURL: `${externalUrl}/#/server/${encodeURIComponent(alert.serverId)}` } : {}),
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The request body for a batch, by receiver type. */
+export function payload(receiver: ReceiverConfig, batch: readonly Notice[], now: number): unknown {
+  switch (receiver.type) {
+    case 'alertmanager':
+      // POST /api/v2/alerts: a firing alert ends unless it is sent again within a few resend intervals.
+      return batch.map((n) => ({
+        labels: n.labels,
+        annotations: n.annotations,
+        startsAt: iso(n.startsAt),
+        endsAt: iso(n.endsAt ?? now + ENDS_AFTER_RESENDS * receiver.resendIntervalMs),
+        ...(n.generatorURL ? { generatorURL: n.generatorURL } : {}),
+      }));
+    case 'slack': {
+      const line = (n: Notice) =>
+        `[${n.status.toUpperCase()}] ${n.labels.alertname} (${n.labels.severity}): ${n.annotations.summary}`;
+      return {
+        text: batch.map(line).join('\n'),
+        blocks: batch.map((n) => ({
+          type: 'section',
+          text: { type: 'mrkdwn', text: `*${line(n)}*\n${n.annotations.description}` },
+        })),
+      };
+    }
+    case 'webhook':
+      // Alertmanager's webhook shape, one alert per state change.
+      return {
+        version: '1',
+        receiver: receiver.name,
+        status: batch.some((n) => n.status === 'firing') ? 'firing' : 'resolved',
+        alerts: batch.map((n) => ({
+          status: n.status,
+          labels: n.labels,
+          annotations: n.annotations,
+          startsAt: iso(n.startsAt),
+          ...(n.endsAt === undefined ? {} : { endsAt: iso(n.endsAt) }),
+          fingerprint: n.fingerprint,
+          ...(n.generatorURL ? { generatorURL: n.generatorURL } : {}),
+        })),
+      };
+  }
+}
+
+async function reveal(secret: Secret): Promise<string> {
+  return 'value' in secret ? secret.value : (await readFile(secret.file, 'utf8')).trim();
+}
+
+/** Where a receiver's requests go: the configured address, for Alertmanager its alerts API. */
+async function target(receiver: ReceiverConfig): Promise<string> {
+  const url = await reveal(receiver.url);
+  return receiver.type === 'alertmanager' ? `${url.replace(/\/+$/, '')}/api/v2/alerts` : url;
+}
+
+/** One receiver: its queue and its one sender. */
+export class ReceiverQueue {
+  readonly stats: ReceiverStats = { sent: 0, failed: 0, dropped: 0 };
+  private queue: Notice[] = [];
+  private sending = false;
+  private retry: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private closed = false;
+  private abort: AbortController | undefined;
+
+  constructor(
+    readonly config: ReceiverConfig,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Queues a notice; one already waiting for the same alert in the same state is replaced, not repeated. */
+  enqueue(notice: Notice): void {
+    if (this.closed) return;
+    let last = -1;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i]?.fingerprint === notice.fingerprint) {
+        last = i;
+        break;
+      }
+    }
+    if (last >= 0 && this.queue[last]?.status === notice.status) this.queue[last] = notice;
+    else this.queue.push(notice);
+    const excess = this.queue.length - this.config.queueSize;
+    if (excess > 0) {
+      this.queue.splice(0, excess);
+      this.stats.dropped += excess;
+    }
+    this.kick();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retry);
+    this.abort?.abort();
+  }
+
+  private kick(): void {
+    if (!this.sending && this.retry === undefined && this.queue.length > 0 && !this.closed) void this.send();
+  }
+
+  private async send(): Promise<void> {
+    this.sending = true;
+    const batch = this.queue.slice(0, MAX_BATCH);
+    try {
+      await this.post(batch);
+      const delivered = new Set(batch);
+      this.queue = this.queue.filter((n) => !delivered.has(n));
+      this.stats.sent += batch.length;
+      if (this.attempt > 0)
+        this.log.info({ receiver: this.config.name }, 'notifications: receiver reachable again');
+      this.attempt = 0;
+    } catch (err) {
+      if (this.closed) return;
+      this.stats.failed++;
+      if (this.attempt === 0) {
+        this.log.warn(
+          { receiver: this.config.name, err: (err as Error).message },
+          'notifications: sending failed; retrying with backoff',
+        );
+      }
+      const delay = backoffDelay(this.attempt++, RETRY_BACKOFF);
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.kick();
+      }, delay);
+      this.retry.unref();
+    } finally {
+      this.sending = false;
+      this.abort = undefined;
+    }
+    this.kick();
+  }
+
+  private async post(batch: readonly Notice[]): Promise<void> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'sss-dashboard',
+    };
+    if (this.config.bearerToken) headers.authorization = `Bearer ${await reveal(this.config.bearerToken)}`;
+    const url = await target(this.config);
+    this.abort = new AbortController();
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.config.timeoutMs)]);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(payload(this.config, batch, this.now())),
+      signal,
+      redirect: 'error',
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw new Error(`HTTP ${response.status} from the receiver`);
+  }
+}
+
+/** Hands each alert event to the receivers that want it; re-sends firing alerts to Alertmanagers. */
+export class Notifier {
+  readonly receivers: readonly ReceiverQueue[];
+  /** Per Alertmanager receiver: the firing alerts it is reminded of. */
+  private readonly firing = new Map<ReceiverQueue, Map<string, Notice>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    configs: readonly ReceiverConfig[],
+    private readonly externalUrl: string | undefined,
+    log: Logger,
+    now: () => number = Date.now,
+  ) {
+    this.receivers = configs.map((c) => new ReceiverQueue(c, log, now));
+    for (const receiver of this.receivers) {
+      if (receiver.config.type !== 'alertmanager') continue;
+      const firing = new Map<string, Notice>();
+      this.firing.set(receiver, firing);
+      const timer = setInterval(() => {
+        for (const notice of firing.values()) receiver.enqueue(notice);
+      }, receiver.config.resendIntervalMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  notify(events: readonly AlertEvent[]): void {
+    for (const event of events) {
+      const notice = noticeOf(event, this.externalUrl);
+      for (const receiver of this.receivers) {
+        const { severities, sendResolved } = receiver.config;
+        if (severities && !severities.includes(event.rule.severity)) continue;
+        const firing = this.firing.get(receiver);
+        if (notice.status === 'firing') firing?.set(notice.fingerprint, notice);
+        else firing?.delete(notice.fingerprint);
+        if (notice.status === 'resolved' && !sendResolved) continue;
+        receiver.enqueue(notice);
+      }
+    }
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const receiver of this.receivers) receiver.close();
+  }
+}
