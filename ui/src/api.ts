@@ -1,7 +1,13 @@
 // The dashboard's REST API and WebSocket address, relative to the page so that the ui also works under a path
 // prefix. A `?token=` on the page's address is passed on (the dashboard may require SSS_FRONTEND_TOKEN).
 
-import { FRONTEND_TOKEN_PARAM, type FrontendServerInfo, Paths, type ServerHistory } from '@sss/protocol';
+import {
+  FRONTEND_TOKEN_PARAM,
+  type FrontendServerInfo,
+  type HistoryRange,
+  Paths,
+  type ServerHistory,
+} from '@sss/protocol';
 
 const token = new URLSearchParams(location.search).get(FRONTEND_TOKEN_PARAM);
 
@@ -55,4 +61,13 @@ export function fetchServer(id: string, signal?: AbortSignal): Promise<FrontendS
 
 export function fetchHistory(id: string, limit: number, signal?: AbortSignal): Promise<ServerHistory> {
   return getJson(address(`${Paths.servers}/${encodeURIComponent(id)}/history`, { limit }), signal);
+}
+
+/** The history of a range ending now, from the tier the dashboard picks for it (with step, from/to and maxima). */
+export function fetchHistoryRange(
+  id: string,
+  range: HistoryRange,
+  signal?: AbortSignal,
+): Promise<ServerHistory> {
+  return getJson(address(`${Paths.servers}/${encodeURIComponent(id)}/history`, { range }), signal);
 }

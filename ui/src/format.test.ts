@@ -7,6 +7,7 @@ import {
   heat,
   level,
   load,
+  monthDay,
   niceCeiling,
   percent,
   speed,
@@ -104,5 +105,13 @@ describe('extension figures', () => {
     expect(swapPercent({ swapTotal: 4, swapUsed: 1 })).toBe(25);
     expect(swapPercent({ swapTotal: 0, swapUsed: 0 })).toBeUndefined();
     expect(swapPercent({})).toBeUndefined();
+  });
+});
+
+describe('dates', () => {
+  it('month and day in the language of the page', () => {
+    const noon = new Date(2026, 10, 28, 12).getTime() / 1000;
+    expect(monthDay(noon, 'en')).toBe('Nov 28');
+    expect(monthDay(noon, 'zh')).toBe('11月28日');
   });
 });

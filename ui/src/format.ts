@@ -75,6 +75,14 @@ export function clock(unixSeconds: number, withSeconds = false): string {
   return withSeconds ? `${hm}:${pad(d.getSeconds())}` : hm;
 }
 
+/** Local month and day of a Unix timestamp: "Nov 28" in English, "11月28日" in Chinese. */
+export function monthDay(unixSeconds: number, lang: Lang): string {
+  return new Date(unixSeconds * 1000).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en', {
+    month: 'short',
+    day: 'numeric',
+  });
+}
+
 /** Local date and time of a Unix timestamp, to the second. */
 export function dateTime(unixSeconds: number): string {
   return `${new Date(unixSeconds * 1000).toLocaleDateString()} ${clock(unixSeconds, true)}`;

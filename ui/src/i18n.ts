@@ -1,7 +1,7 @@
 // The ui language: the browser's preference until the person picks one with the switch.
 
 import { createEffect, createRoot } from 'solid-js';
-import { ago as agoIn, duration as durationIn } from './format';
+import { ago as agoIn, duration as durationIn, monthDay as monthDayIn } from './format';
 import { LANGS, type Lang, type MessageKey, message, preferredLang } from './messages';
 import { oneOf, optional, persisted } from './prefs';
 
@@ -33,4 +33,8 @@ export function duration(seconds: number): string {
 
 export function ago(then: number, now: number): string {
   return agoIn(then, now, lang());
+}
+
+export function monthDay(unixSeconds: number): string {
+  return monthDayIn(unixSeconds, lang());
 }

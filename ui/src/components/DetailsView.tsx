@@ -1,7 +1,16 @@
 // One server in full: live figures, history charts, every filesystem, the Kubernetes Node's facts and the system
 // facts. A Node whose agent never reported has no figures to show: its capacity and Node facts stand alone.
 
-import { type FrontendServerInfo, historyPointOf } from '@sss/protocol';
+import {
+  type FrontendServerInfo,
+  HISTORY_RANGE_SECONDS,
+  HISTORY_RANGES,
+  HISTORY_SERIES,
+  type HistoryRange,
+  type HistorySeries,
+  type HistoryTier,
+  historyPointOf,
+} from '@sss/protocol';
 import {
   createEffect,
   createMemo,
@@ -13,12 +22,12 @@ import {
   onCleanup,
   Show,
 } from 'solid-js';
-import { ApiError, fetchHistory, fetchServer } from '../api';
+import { ApiError, fetchHistoryRange, fetchServer } from '../api';
 import { now } from '../clock';
 import { bytes, celsius, dateTime, heat, load, percent, speed, swapPercent } from '../format';
 import { ago, duration, t } from '../i18n';
 import type { MessageKey } from '../messages';
-import { append, emptyColumns, prependHistory } from '../series';
+import { append, type Columns, emptyColumns, prependHistory } from '../series';
 import { agentState, neverReported } from '../status';
 import { type ServerEntry, servers } from '../store';
 import { diskUsage } from '../view';
@@ -32,8 +41,13 @@ import { NodeBadges } from './NodeBadges';
 import { NodeFacts } from './NodeFacts';
 import { StatusPill } from './StatusPill';
 
-/** Points shown in the charts: the dashboard keeps 720 (an hour at 5 s). */
-const HISTORY_POINTS = 720;
+const RANGE_LABELS: Record<HistoryRange, MessageKey> = {
+  '1h': 'range1h',
+  '6h': 'range6h',
+  '24h': 'range24h',
+  '7d': 'range7d',
+  '30d': 'range30d',
+};
 
 export function DetailsView(props: { id: string }) {
   const entry = createMemo(() => servers().find((e) => e.id === props.id));
@@ -69,52 +83,95 @@ function ServerDetails(props: { entry: ServerEntry }) {
   const info = () => props.entry.info();
   const state = () => agentState(info());
 
-  // Charts: the dashboard's history, extended by every live report while the page is open.
+  // Charts: the history of the chosen range, one request per choice (the previous one is cancelled). The last
+  // hour (the in-memory ring) goes on with every live report while the page is open; longer ranges come from the
+  // stored rollups, with each point's maximum beside its average.
+  const [range, setRange] = createSignal<HistoryRange>('1h');
+  // The charts hold on to these arrays: they are emptied and refilled in place, never replaced.
   const cols = emptyColumns();
+  const peaks = emptyColumns();
+  const [hasPeaks, setHasPeaks] = createSignal(false);
+  const clear = (c: Columns) => {
+    for (const column of Object.values(c)) column.length = 0;
+  };
   const [version, setVersion] = createSignal(0);
-  const [interval, setReportInterval] = createSignal(5);
+  const [answer, setAnswer] = createSignal<{ tier: HistoryTier; step: number; from: number; to: number }>();
   const [historyError, setHistoryError] = createSignal<string | undefined>();
+  let abort: AbortController | undefined;
+  onCleanup(() => abort?.abort());
   createEffect(
-    on(info, (i) => {
-      if (append(cols, i.lastSeen, historyPointOf(i), HISTORY_POINTS)) setVersion((v) => v + 1);
-    }),
-  );
-  const abort = new AbortController();
-  onCleanup(() => abort.abort());
-  fetchHistory(props.entry.id, HISTORY_POINTS, abort.signal)
-    .then((history) => {
-      prependHistory(cols, history, HISTORY_POINTS);
-      setReportInterval(history.interval);
+    on(range, (r) => {
+      abort?.abort();
+      const controller = new AbortController();
+      abort = controller;
+      clear(cols);
+      clear(peaks);
+      setHasPeaks(false);
+      setAnswer(undefined);
+      setHistoryError(undefined);
       setVersion((v) => v + 1);
-    })
-    .catch((err: unknown) => {
-      if (!abort.signal.aborted) setHistoryError(err instanceof Error ? err.message : String(err));
-    });
-  const gap = () => Math.max(3 * interval(), 1);
-  const pct = (v: number) => percent(v);
-
-  // The load chart: the dashboard keeps no load history, so it draws the reports that arrive while the page is open.
-  const loads = { t: [] as number[], load1: [] as number[], load5: [] as number[], load15: [] as number[] };
-  const [loadVersion, setLoadVersion] = createSignal(0);
-  createEffect(
-    on(info, (i) => {
-      const { load1, load5, load15 } = i.cpu;
-      const last = loads.t[loads.t.length - 1];
-      if (load1 === undefined || (last !== undefined && i.lastSeen <= last)) return;
-      loads.t.push(i.lastSeen);
-      loads.load1.push(load1);
-      loads.load5.push(load5 ?? 0);
-      loads.load15.push(load15 ?? 0);
-      if (loads.t.length > HISTORY_POINTS) for (const column of Object.values(loads)) column.shift();
-      setLoadVersion((v) => v + 1);
+      fetchHistoryRange(props.entry.id, r, controller.signal)
+        .then((history) => {
+          if (controller.signal.aborted) return;
+          // Live reports that arrived meanwhile stay after the raw ring's points; a rollup answer stands alone,
+          // its maxima beside its points.
+          if (history.max) clear(cols);
+          prependHistory(cols, history, Number.POSITIVE_INFINITY);
+          if (history.max) {
+            peaks.t.push(...history.t);
+            for (const key of HISTORY_SERIES) (peaks[key] as unknown[]).push(...history.max[key]);
+          }
+          setHasPeaks(history.max !== undefined);
+          const to = history.to ?? history.t[history.t.length - 1] ?? now();
+          setAnswer({
+            tier: history.tier ?? 'raw',
+            step: history.step ?? history.interval,
+            from: history.from ?? to - HISTORY_RANGE_SECONDS[r],
+            to,
+          });
+          setVersion((v) => v + 1);
+        })
+        .catch((err: unknown) => {
+          if (!controller.signal.aborted) setHistoryError(err instanceof Error ? err.message : String(err));
+        });
     }),
   );
+  createEffect(
+    on(info, (i) => {
+      if (range() !== '1h' || (answer() && answer()?.tier !== 'raw')) return;
+      const from = i.lastSeen - HISTORY_RANGE_SECONDS['1h'];
+      if (!append(cols, i.lastSeen, historyPointOf(i), Number.POSITIVE_INFINITY)) return;
+      // The window slides: points older than the hour leave on the left.
+      let old = 0;
+      while ((cols.t[old] ?? Number.POSITIVE_INFINITY) < from) old += 1;
+      if (old > 0) for (const column of Object.values(cols)) column.splice(0, old);
+      setVersion((v) => v + 1);
+    }),
+  );
+  /** The x axis: the window asked for, sliding with the live tail on the last hour. */
+  const window = () => {
+    void version();
+    const a = answer();
+    const last = cols.t[cols.t.length - 1];
+    const to = Math.max(a?.to ?? 0, last ?? 0) || Date.now() / 1000;
+    const from = range() === '1h' || !a ? to - HISTORY_RANGE_SECONDS[range()] : a.from;
+    return { from, to };
+  };
+  // A line breaks where points are further apart than twice the step (rollups) or where the server was offline
+  // (three report intervals without a report, on the raw ring).
+  const gap = () => {
+    const a = answer();
+    return a ? (a.tier === 'raw' ? 3 : 2) * a.step : Number.POSITIVE_INFINITY;
+  };
+  const pct = (v: number) => percent(v);
+  const max = (key: HistorySeries) => (hasPeaks() ? peaks[key] : undefined);
+
   // A scale of whole numbers that holds the data and the cores (a load equal to the cores is a full machine).
   const loadTop = () => {
-    void loadVersion();
+    void version();
     let top = Math.max(1, info().cpu.cores);
-    for (const v of loads.load1) top = Math.max(top, v);
-    for (const v of loads.load5) top = Math.max(top, v);
+    for (const v of cols.load) if (v !== null) top = Math.max(top, v);
+    for (const v of peaks.load) if (v !== null) top = Math.max(top, v);
     return Math.ceil(top);
   };
 
@@ -193,64 +250,73 @@ function ServerDetails(props: { entry: ServerEntry }) {
 
       <Show when={!neverReported(info())}>
         <section class="panel" data-section="history">
-          <h2 class="panel-title">{t('charts')}</h2>
+          <div class="panel-head">
+            <h2 class="panel-title">{t('charts')}</h2>
+            <RangePicker value={range()} onChange={setRange} />
+          </div>
           <Show when={historyError()}>
             <p class="muted">{t('historyUnavailable', { reason: historyError() ?? '' })}</p>
           </Show>
-          <div class="charts">
+          <div class="charts" data-range={range()} data-tier={answer()?.tier} data-points={cols.t.length}>
             <LineChart
               title={t('cpuUsage')}
               t={cols.t}
-              series={[{ name: t('cpu'), tone: 'tone-cpu', values: cols.cpu }]}
+              series={[{ name: t('cpu'), tone: 'tone-cpu', values: cols.cpu, max: max('cpu') }]}
               max={100}
               format={pct}
               gap={gap()}
               version={version()}
+              from={window().from}
+              to={window().to}
             />
             <LineChart
               title={t('memoryUsage')}
               t={cols.t}
-              series={[{ name: t('memory'), tone: 'tone-mem', values: cols.memory }]}
+              series={[{ name: t('memory'), tone: 'tone-mem', values: cols.memory, max: max('memory') }]}
               max={100}
               format={pct}
               gap={gap()}
               version={version()}
+              from={window().from}
+              to={window().to}
             />
             <LineChart
               title={t('networkSpeed')}
               t={cols.t}
               series={[
-                { name: t('networkIn'), tone: 'tone-in', values: cols.netIn },
-                { name: t('networkOut'), tone: 'tone-out', values: cols.netOut },
+                { name: t('networkIn'), tone: 'tone-in', values: cols.netIn, max: max('netIn') },
+                { name: t('networkOut'), tone: 'tone-out', values: cols.netOut, max: max('netOut') },
               ]}
               format={speed}
               gap={gap()}
               version={version()}
+              from={window().from}
+              to={window().to}
             />
             <LineChart
               title={t('diskSpeed')}
               t={cols.t}
               series={[
-                { name: t('read'), tone: 'tone-read', values: cols.diskRead },
-                { name: t('write'), tone: 'tone-write', values: cols.diskWrite },
+                { name: t('read'), tone: 'tone-read', values: cols.diskRead, max: max('diskRead') },
+                { name: t('write'), tone: 'tone-write', values: cols.diskWrite, max: max('diskWrite') },
               ]}
               format={speed}
               gap={gap()}
               version={version()}
+              from={window().from}
+              to={window().to}
             />
             <Show when={info().cpu.load1 !== undefined}>
               <LineChart
                 title={t('loadChart')}
-                t={loads.t}
-                series={[
-                  { name: t('load1'), tone: 'tone-cpu', values: loads.load1 },
-                  { name: t('load5'), tone: 'tone-mem', values: loads.load5 },
-                  { name: t('load15'), tone: 'tone-in', values: loads.load15 },
-                ]}
+                t={cols.t}
+                series={[{ name: t('load1'), tone: 'tone-cpu', values: cols.load, max: max('load') }]}
                 max={loadTop()}
                 format={load}
                 gap={gap()}
-                version={loadVersion()}
+                version={version()}
+                from={window().from}
+                to={window().to}
               />
             </Show>
           </div>
@@ -413,6 +479,27 @@ function ServerDetails(props: { entry: ServerEntry }) {
         </section>
       </Show>
     </>
+  );
+}
+
+/** The span of the charts: a row of buttons, each a native button (Tab, Enter, Space), the chosen one pressed. */
+function RangePicker(props: { value: HistoryRange; onChange: (range: HistoryRange) => void }) {
+  return (
+    <fieldset class="segmented range-picker">
+      <legend class="sr-only">{t('historyRange')}</legend>
+      <For each={HISTORY_RANGES}>
+        {(r) => (
+          <button
+            type="button"
+            data-range={r}
+            aria-pressed={props.value === r}
+            onClick={() => props.onChange(r)}
+          >
+            {t(RANGE_LABELS[r])}
+          </button>
+        )}
+      </For>
+    </fieldset>
   );
 }
 

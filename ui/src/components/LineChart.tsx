@@ -1,14 +1,19 @@
 // A time-series chart drawn as SVG paths (stretched to the box) with HTML axis labels and a hover read-out.
-// Gaps longer than `gap` seconds (the server was offline) break the lines.
+// Gaps longer than `gap` seconds (the server was offline) and missing values break the lines; a series with
+// maxima (the stored rollups) has a faint band from its average up to each point's maximum.
 
 import { createMemo, createSignal, For, Show } from 'solid-js';
+import { axisLabelKind, bandPath, linePath, runs, type Value } from '../chart-paths';
 import { clock, niceCeiling } from '../format';
+import { t as message, monthDay } from '../i18n';
 
 export interface ChartSeries {
   name: string;
   /** CSS class giving the colour (stroke and legend dot). */
   tone: string;
-  values: readonly number[];
+  values: readonly Value[];
+  /** The maximum within each point, beside `values` (rollup tiers only). */
+  max?: readonly Value[];
 }
 
 const W = 1000;
@@ -24,37 +29,46 @@ export function LineChart(props: {
   format: (v: number) => string;
   gap: number;
   version: number;
+  /** The x axis spans [from, to] (Unix seconds); the data's first and last times when not given. */
+  from?: number;
+  to?: number;
 }) {
   const [hover, setHover] = createSignal<number | undefined>(undefined);
 
   const scale = createMemo(() => {
     void props.version;
     const t = props.t;
-    const t0 = t[0] ?? 0;
-    const t1 = t[t.length - 1] ?? 1;
+    const t0 = props.from ?? t[0] ?? 0;
+    const t1 = props.to ?? t[t.length - 1] ?? 1;
     let dataMax = 0;
-    for (const s of props.series) for (const v of s.values) if (v > dataMax) dataMax = v;
+    for (const s of props.series) {
+      for (const v of s.values) if (v !== null && v > dataMax) dataMax = v;
+      for (const v of s.max ?? []) if (v !== null && v > dataMax) dataMax = v;
+    }
     const top = props.max ?? niceCeiling(dataMax);
     return { t0, span: Math.max(1, t1 - t0), top, n: t.length };
   });
 
-  const x = (i: number) => (((props.t[i] ?? 0) - scale().t0) / scale().span) * W;
+  // A point that starts before the window (a rollup's minute or quarter hour) sits on its left edge.
+  const x = (i: number) => Math.min(W, Math.max(0, (((props.t[i] ?? 0) - scale().t0) / scale().span) * W));
   const y = (v: number) => H - (Math.min(Math.max(v, 0), scale().top) / scale().top) * H;
 
-  const path = (values: readonly number[]) => {
+  const paths = (s: ChartSeries) => {
     void props.version;
-    let d = '';
-    for (let i = 0; i < values.length; i++) {
-      const broken = i === 0 || (props.t[i] ?? 0) - (props.t[i - 1] ?? 0) > props.gap;
-      d += `${broken ? 'M' : 'L'}${x(i).toFixed(1)} ${y(values[i] as number).toFixed(1)}`;
-    }
-    return d;
+    void scale();
+    const list = runs(props.t, s.values, props.gap);
+    return { line: linePath(list, s.values, x, y), band: s.max ? bandPath(list, s.values, s.max, x, y) : '' };
   };
 
   const i = () => hover() ?? 0;
-  /** Time at a fraction of the x axis; with seconds when the whole span is under ten minutes. */
-  const xLabel = (fraction: number) =>
-    scale().n > 0 ? clock(scale().t0 + scale().span * fraction, scale().span < 600) : '';
+  const kind = () => axisLabelKind(scale().span);
+  const xLabel = (fraction: number) => {
+    if (scale().n === 0) return '';
+    const at = scale().t0 + scale().span * fraction;
+    return kind() === 'date' ? monthDay(at) : clock(at, kind() === 'seconds');
+  };
+  const tipTime = (at: number) => (kind() === 'date' ? `${monthDay(at)} ${clock(at)}` : clock(at, true));
+  const shown = (v: Value | undefined) => (v === null || v === undefined ? '–' : props.format(v));
 
   const onMove = (e: PointerEvent) => {
     const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -74,8 +88,7 @@ export function LineChart(props: {
 
   const latest = (s: ChartSeries) => {
     void props.version;
-    const v = s.values[s.values.length - 1];
-    return v === undefined ? '–' : props.format(v);
+    return shown(s.values[s.values.length - 1]);
   };
 
   return (
@@ -104,7 +117,14 @@ export function LineChart(props: {
             <For each={[...Array(TICKS + 1).keys()]}>
               {(i) => <path class="chart-grid" d={`M0 ${(H * i) / TICKS}H${W}`} />}
             </For>
-            <For each={props.series}>{(s) => <path class={`chart-line ${s.tone}`} d={path(s.values)} />}</For>
+            <For each={props.series}>
+              {(s) => (
+                <Show when={s.max}>
+                  <path class={`chart-band ${s.tone}`} d={paths(s).band} />
+                </Show>
+              )}
+            </For>
+            <For each={props.series}>{(s) => <path class={`chart-line ${s.tone}`} d={paths(s).line} />}</For>
           </svg>
           <Show when={hover() !== undefined}>
             <div class="chart-cursor" style={{ left: `${(x(i()) / W) * 100}%` }} />
@@ -113,12 +133,20 @@ export function LineChart(props: {
               classList={{ flip: x(i()) > W * 0.6 }}
               style={{ left: `${(x(i()) / W) * 100}%` }}
             >
-              <div class="chart-tip-time">{clock(props.t[i()] ?? 0, true)}</div>
+              <div class="chart-tip-time">{tipTime(props.t[i()] ?? 0)}</div>
               <For each={props.series}>
                 {(s) => (
                   <div class={`legend ${s.tone}`}>
                     <span class="legend-dot" />
-                    {s.name} <b>{props.format(s.values[i()] ?? 0)}</b>
+                    {s.name} <b>{shown(s.values[i()])}</b>
+                    <Show when={s.max}>
+                      {(max) => (
+                        <>
+                          {' '}
+                          {message('peak')} <b>{shown(max()[i()])}</b>
+                        </>
+                      )}
+                    </Show>
                   </div>
                 )}
               </For>
