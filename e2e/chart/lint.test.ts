@@ -16,12 +16,14 @@ const required = [
 const allowedKinds = new Set([
   'ClusterRole',
   'ClusterRoleBinding',
+  'ConfigMap',
   'DaemonSet',
   'Deployment',
   'Ingress',
   'NetworkPolicy',
   'PersistentVolumeClaim',
   'Pod',
+  'PrometheusRule',
   'Secret',
   'Service',
   'ServiceAccount',
@@ -61,7 +63,9 @@ describe.skipIf(!helm)('chart: lint and render', () => {
           'app.kubernetes.io/managed-by': 'Helm',
           'helm.sh/chart': 'simple-server-status-0.1.0',
         });
-        expect(labels['app.kubernetes.io/component'], where).toMatch(/^(agent|dashboard|auth|test)$/);
+        expect(labels['app.kubernetes.io/component'], where).toMatch(
+          /^(agent|dashboard|auth|test|monitoring)$/,
+        );
         if (!object.kind.startsWith('Cluster')) expect(object.metadata.namespace, where).toBe('monitoring');
       }
       for (const workload of manifests.objects.filter((o) =>
