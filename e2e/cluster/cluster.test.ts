@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium } from '../browser/browser';
 import { DashboardPage } from '../browser/pages';
-import { chartDir, ciValues } from '../chart/chart';
+import { chartDir, ciValues, type K8sObject, podSpec, render } from '../chart/chart';
 import { agentMain, dashboardMain } from '../support/paths';
 import { freePort } from '../support/ports';
 import { type Program, startProgram, stopAll } from '../support/processes';
@@ -205,6 +205,32 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
       ]);
       expect(out, values).toContain('STATUS: pending-install');
     }
+  });
+
+  it('admits the dashboard Pod, history volume included, where the restricted Pod Security Standard is enforced', async () => {
+    const restricted = 'restricted';
+    await kubectl(['create', 'namespace', restricted]);
+    await kubectl(['label', 'namespace', restricted, 'pod-security.kubernetes.io/enforce=restricted']);
+    await kubectl(['create', 'serviceaccount', 'sss-dashboard', '-n', restricted]);
+    await kubectl(['create', 'serviceaccount', 'sss-agent', '-n', restricted]);
+    /** The workload's pod template as a Pod, created with --dry-run=server: PodSecurity admission judges it. */
+    const admit = (workload: K8sObject) =>
+      kubectl(
+        ['create', '--dry-run=server', '-o', 'name', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: workload.metadata.name, namespace: restricted },
+          spec: podSpec(workload),
+        }),
+      );
+    for (const values of ['ci/default-values.yaml', 'ci/persistence-values.yaml']) {
+      const dashboardPod = render({ values: [values] }).one('Deployment', 'sss-dashboard');
+      expect((await admit(dashboardPod)).trim(), values).toBe('pod/sss-dashboard');
+    }
+    // The check bites: the privileged agent is refused there.
+    const agent = render().one('DaemonSet', 'sss-agent');
+    await expect(admit(agent)).rejects.toThrow(/violates PodSecurity "restricted:latest"/);
   });
 
   it("grants the dashboard's ServiceAccount get/list/watch on Nodes and nothing else; the agent's nothing", async () => {
