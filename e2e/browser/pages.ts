@@ -506,4 +506,53 @@ export class DetailsPage {
   async back(): Promise<void> {
     await this.page.locator('a.back').click();
   }
+
+  /** The history range picker's choices as shown, and which one is pressed. */
+  async ranges(): Promise<{ range: string; label: string; pressed: boolean }[]> {
+    return this.page.locator('.range-picker button').evaluateAll((buttons) =>
+      buttons.map((b) => ({
+        range: b.getAttribute('data-range') ?? '',
+        label: b.textContent ?? '',
+        pressed: b.getAttribute('aria-pressed') === 'true',
+      })),
+    );
+  }
+
+  /** Picks a history range with the mouse, or with the keyboard (focus the button, press Enter). */
+  async pickRange(range: string, how: 'click' | 'keyboard' = 'click'): Promise<void> {
+    const button = this.page.locator(`.range-picker button[data-range="${range}"]`);
+    if (how === 'click') {
+      await button.click();
+    } else {
+      await button.focus();
+      await this.page.keyboard.press('Enter');
+    }
+  }
+
+  /** Waits until the charts show the range's answer, and says which tier drew it with how many points. */
+  async waitForHistory(range: string, timeoutMs = 5_000): Promise<{ tier: string; points: number }> {
+    const charts = this.page.locator(`[data-section="history"] .charts[data-range="${range}"][data-tier]`);
+    await charts.waitFor({ timeout: timeoutMs });
+    return {
+      tier: (await charts.getAttribute('data-tier')) ?? '',
+      points: Number(await charts.getAttribute('data-points')),
+    };
+  }
+
+  /** The charts by title: how many separate lines each series draws (one per run between gaps), whether the
+   * faint band of maxima is drawn, and the x axis labels. */
+  async charts(): Promise<{ title: string; segments: number[]; band: boolean; xLabels: string[] }[]> {
+    return this.page.locator('[data-section="history"] .chart').evaluateAll((charts) =>
+      charts.map((chart) => ({
+        title: chart.querySelector('.chart-title')?.textContent ?? '',
+        segments: Array.from(chart.querySelectorAll('.chart-line')).map(
+          (line) => (line.getAttribute('d')?.match(/M/g) ?? []).length,
+        ),
+        band: Array.from(chart.querySelectorAll('.chart-band')).some(
+          (band) => (band.getAttribute('d') ?? '') !== '',
+        ),
+        xLabels: Array.from(chart.querySelectorAll('.chart-x span')).map((label) => label.textContent ?? ''),
+      })),
+    );
+  }
 }
