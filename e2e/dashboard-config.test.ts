@@ -131,7 +131,7 @@ describe('dashboard configuration', () => {
     );
   });
 
-  it('exits 1 naming SSS_HOST and SSS_PORT when it cannot listen', async () => {
+  it('exits 1 with one line naming SSS_PORT when the port is in use, like any other bad setting', async () => {
     const first = await startDashboard();
     const second = startProgram('dashboard', dashboardMain, {
       SSS_AUTH_SECRET: 's',
@@ -139,6 +139,21 @@ describe('dashboard configuration', () => {
       SSS_PORT: String(first.port),
     });
     expect((await second.exited).code).toBe(1);
-    await second.waitForLog((l) => l.msg === 'cannot listen (SSS_HOST, SSS_PORT)');
+    expect(second.stderr.join('')).toBe(
+      `sss-dashboard: SSS_PORT: port ${first.port} on 127.0.0.1 is already in use (another program, or this one running twice); set SSS_PORT to a free port\n`,
+    );
+    expect(second.lines.filter((l) => l.level !== undefined && l.level >= 50)).toEqual([]);
+  });
+
+  it('exits 1 naming SSS_HOST when the address is not one of this machine', async () => {
+    const program = startProgram('dashboard', dashboardMain, {
+      SSS_AUTH_SECRET: 's',
+      SSS_HOST: '192.0.2.1',
+      SSS_PORT: '0',
+    });
+    expect((await program.exited).code).toBe(1);
+    expect(program.stderr.join('')).toMatch(
+      /^sss-dashboard: SSS_HOST: 192\.0\.2\.1 is no address of this machine/,
+    );
   });
 });

@@ -13,5 +13,7 @@ await build({
   target: 'node20.19',
   sourcemap: true,
   external: Object.keys(pkg.dependencies ?? {}),
+  // --version prints the workspace's version without reading package.json at run time.
+  define: { SSS_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });

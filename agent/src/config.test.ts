@@ -93,6 +93,25 @@ describe('settings', () => {
     expect(bad.message).toMatch(/^SSS_NETWORK_EXCLUDE must be a regular expression .* got "\(eth"/);
   });
 
+  it.each([
+    ['ws://dashboard:8900', 'ws://dashboard:8900/ws-report'],
+    ['ws://dashboard:8900/', 'ws://dashboard:8900/ws-report'],
+    ['wss://status.example.org', 'wss://status.example.org/ws-report'],
+  ])('refuses the URL %s without a path, saying what to write', (url, fixed) => {
+    const err = settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_DASHBOARD_URL: url }, []));
+    expect(err.setting).toBe('SSS_DASHBOARD_URL');
+    expect(err.message).toBe(
+      `SSS_DASHBOARD_URL must name the dashboard's report endpoint, /ws-report: got "${url}" without a path; use e.g. ${fixed}`,
+    );
+    // A prefix of a reverse proxy is a path like any other.
+    expect(
+      loadConfig(
+        { SSS_AUTH_SECRET: 's', SSS_DASHBOARD_URL: `${fixed.replace('/ws-report', '')}/status/ws-report` },
+        [],
+      ).dashboardUrl,
+    ).toMatch(/\/status\/ws-report$/);
+  });
+
   it('rejects bad values naming the setting and the valid values', () => {
     expect(settingErrorOf(() => loadConfig({}, [])).message).toContain(
       'SSS_AUTH_SECRET or SSS_AUTH_SECRET_FILE is required',

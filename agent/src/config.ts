@@ -9,6 +9,7 @@ import {
   oneOf,
   optionalSetting,
   type Parser,
+  Paths,
   readSettings,
   SERVER_ID_PATTERN,
   SERVER_ID_RULE,
@@ -22,10 +23,30 @@ import type { InterfaceFilter } from './collect/network';
 import type { HostPaths } from './host';
 import type { Descriptor } from './report';
 
-const wsUrl = matching(
-  /^wss?:\/\/[^\s/]+(\/\S*)?$/,
-  'a ws:// or wss:// URL such as ws://127.0.0.1:8900/ws-report',
-);
+const WS_URL_RULE = `a ws:// or wss:// URL such as ws://127.0.0.1:8900${Paths.report}`;
+const anyWsUrl = matching(/^wss?:\/\/[^\s/]+(\/\S*)?$/, WS_URL_RULE);
+
+/**
+ * The report endpoint's URL, with its path: a URL without one (or "/") would only ever get 404. The path is not
+ * guessed, since behind a reverse proxy the endpoint may be under a prefix (wss://example.org/status/ws-report).
+ */
+const wsUrl: Parser<string> = (raw, name) => {
+  const url = anyWsUrl(raw, name);
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    throw new SettingError(name, `${name} must be ${WS_URL_RULE}, got "${raw}"`);
+  }
+  if (path === '/' || path === '') {
+    throw new SettingError(
+      name,
+      `${name} must name the dashboard's report endpoint, ${Paths.report}: got "${raw}" without a path; ` +
+        `use e.g. ${url.replace(/\/?$/, Paths.report)}`,
+    );
+  }
+  return url;
+};
 
 /** A regular expression (JavaScript syntax, unanchored: `^(eth1|bond0)$` for exact names). */
 const regex: Parser<RegExp> = (raw, name) => {

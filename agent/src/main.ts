@@ -1,5 +1,5 @@
 // The agent: reads this host (or the node, through HOST_PROC & co. in a pod) and reports to the dashboard.
-import { describeSettings, SettingError } from '@sss/protocol';
+import { describeSettings, listenError, SettingError } from '@sss/protocol';
 import { SharedSecret } from '@sss/protocol/secret-file';
 import { HostCollector } from './collect/collector';
 import { FailureLog } from './collect/failures';
@@ -12,15 +12,22 @@ import { agentLogger } from './logger';
 import { ReportLoop } from './loop';
 import { Reporter } from './reporter';
 
+/** The version of agent/package.json, put in by the bundler. */
+declare const SSS_VERSION: string;
+
 function fail(message: string): never {
   process.stderr.write(`sss-agent: ${message}\n`);
   process.exit(1);
 }
 
 const argv = process.argv.slice(2);
+if (argv.includes('--version')) {
+  process.stdout.write(`sss-agent ${SSS_VERSION}\n`);
+  process.exit(0);
+}
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(
-    `Usage: sss-agent [options]   (every option can also be set by its environment variable)\n\n${describeSettings(AGENT_SETTINGS)}\n`,
+    `Usage: sss-agent [options]   (every option can also be set by its environment variable)\n\n${describeSettings(AGENT_SETTINGS)}\n  --version                  prints the version\n`,
   );
   process.exit(0);
 }
@@ -78,7 +85,14 @@ const loop = new ReportLoop(
 
 const health = config.health
   ? await startHealthServer(config.health.host, config.health.port, () => loop.alive()).catch((err: Error) =>
-      fail(`SSS_HEALTH_PORT: cannot listen on ${config.health?.host}:${config.health?.port}: ${err.message}`),
+      fail(
+        listenError(err, {
+          host: config.health?.host ?? '',
+          port: config.health?.port ?? 0,
+          portSetting: 'SSS_HEALTH_PORT',
+          hostSetting: 'SSS_HEALTH_HOST',
+        }).message,
+      ),
     )
   : undefined;
 

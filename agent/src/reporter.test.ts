@@ -1,10 +1,11 @@
 // The reporter against real WebSocket servers on loopback, with the heartbeat and backoff shortened.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloseCode, CloseReason } from '@sss/protocol';
 import { seedExample } from '@sss/protocol/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { Reporter, type ReporterOptions } from './reporter';
+import { Reporter, type ReporterOptions, retryAfterSeconds } from './reporter';
 import { captureLog } from './testing/support';
 
 const servers: WebSocketServer[] = [];
@@ -55,6 +56,25 @@ function reporter(port: number, overrides: Partial<ReporterOptions> = {}) {
   reporters.push(r);
   return { reporter: r, ...captured };
 }
+
+/** A plain HTTP server that answers every upgrade with `status` and `headers`, as a proxy or a wrong path does. */
+async function refusing(status: number, headers: Record<string, string> = {}): Promise<Server> {
+  const server = createServer((_req, res) => res.writeHead(status, headers).end());
+  server.on('upgrade', (_req, socket) => {
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+    socket.end(
+      `HTTP/1.1 ${status} Refused\r\n${lines.join('')}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  return server;
+}
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -153,7 +173,10 @@ describe('reporter', () => {
     const failed = () => lines.filter((l) => l.msg === 'connection failed').map((l) => l.retryInMs);
     await until(() => failed().length >= 3);
     const server = await listen({}, port);
-    server.on('connection', (ws) => setTimeout(() => ws.close(CloseCode.goingAway, 'bye'), 20));
+    server.on('connection', (ws) =>
+      ws.on('message', () => setTimeout(() => ws.close(CloseCode.goingAway, 'bye'), 20)),
+    );
+    r.send(seedExample());
     await until(() => lines.some((l) => l.msg === 'disconnected'));
     expect(failed().slice(0, 3)).toEqual([50, 100, 200]);
     expect(lines.find((l) => l.msg === 'disconnected')?.retryInMs).toBe(50);
@@ -182,6 +205,86 @@ describe('reporter', () => {
       [1008, 'authentication failed', 100],
       [1008, 'authentication failed', 200],
     ]);
+  });
+
+  it('logs connected only once the dashboard took a report; before that, at debug, that it waits', async () => {
+    const server = await listen();
+    server.on('connection', (ws) => ws.once('message', () => void 0));
+    const { reporter: r, lines } = reporter(portOf(server));
+    r.start();
+    await until(() => lines.some((l) => l.msg === 'connection open, waiting for the dashboard'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // No report yet: open, but not accepted.
+    expect(lines.find((l) => l.msg === 'connection open, waiting for the dashboard')?.level).toBe(20);
+    expect(lines.some((l) => l.msg === 'connected')).toBe(false);
+    r.send(seedExample());
+    await until(() => lines.some((l) => l.msg === 'connected'));
+    expect(lines.filter((l) => l.msg === 'connected')).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'a wrong secret (1008 at once)',
+      (ws: import('ws').WebSocket) => ws.close(1008, 'authentication failed'),
+    ],
+    [
+      'a refused report (1007)',
+      (ws: import('ws').WebSocket) =>
+        ws.once('message', () => ws.close(1007, 'invalid field cpu.percent: must be between 0 and 100')),
+    ],
+  ])('never logs connected for %s', async (_name, refuse) => {
+    const server = await listen();
+    let attempts = 0;
+    server.on('connection', (ws) => {
+      attempts++;
+      refuse(ws);
+    });
+    const { reporter: r, lines } = reporter(portOf(server));
+    r.send(seedExample());
+    r.start();
+    await until(() => attempts >= 3 && lines.filter((l) => l.msg === 'disconnected').length >= 3);
+    expect(lines.some((l) => l.msg === 'connected')).toBe(false);
+    // Closed before acceptance: a warning, and the backoff keeps growing.
+    const closes = lines.filter((l) => l.msg === 'disconnected');
+    expect(closes.map((l) => [l.level, l.retryInMs]).slice(0, 3)).toEqual([
+      [40, 50],
+      [40, 100],
+      [40, 200],
+    ]);
+  });
+
+  it('names the path as the likely cause of a 404', async () => {
+    const server = await refusing(404);
+    const { reporter: r, lines } = reporter((server.address() as AddressInfo).port, {
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    });
+    r.start();
+    await until(() => lines.some((l) => l.level === 50));
+    const error = lines.find((l) => l.level === 50);
+    expect(error?.msg).toContain('no report endpoint at /');
+    expect(error?.msg).toContain('SSS_DASHBOARD_URL');
+    expect(error?.msg).toContain('/ws-report');
+    expect(lines.find((l) => l.msg === 'connection failed')).toMatchObject({ status: 404 });
+  });
+
+  it('says a 429 is rate limiting and waits for its Retry-After', async () => {
+    const server = await refusing(429, { 'Retry-After': '2' });
+    const { reporter: r, lines } = reporter((server.address() as AddressInfo).port);
+    r.start();
+    await until(() => lines.some((l) => l.msg === 'connection failed'));
+    const limited = lines.find((l) => l.level === 40 && l.msg.startsWith('rate limited'));
+    expect(limited).toMatchObject({ status: 429, retryInMs: 2_000 });
+    expect(limited?.msg).toContain('retrying in 2 s');
+    expect(lines.find((l) => l.msg === 'connection failed')?.retryInMs).toBe(2_000);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterSeconds('17', now)).toBe(17);
+    expect(retryAfterSeconds('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30);
+    expect(retryAfterSeconds('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+    expect(retryAfterSeconds('soon', now)).toBeUndefined();
+    expect(retryAfterSeconds(undefined, now)).toBeUndefined();
   });
 
   it('reads the secret at every attempt and skips the wait when asked (secret rotated)', async () => {

@@ -6,10 +6,11 @@ import {
   CloseReason,
   Headers,
   Heartbeat,
+  Paths,
   type ServerInfo,
 } from '@sss/protocol';
 import type { Logger } from './logger';
-import { CLOSED, OPEN, WebSocket } from './websocket';
+import { CLOSED, OPEN, UnexpectedResponse, WebSocket } from './websocket';
 
 export interface ReporterOptions {
   url: string;
@@ -36,12 +37,36 @@ const REFUSALS = new Set<number>([
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /**
+ * One connection's progress. The dashboard sends nothing on /ws-report, but it reads frames in order and answers
+ * a ping only while it keeps the connection: a pong to a ping sent after the first report means the report was
+ * taken (a refusal closes the connection before the pong). So the agent knows it is accepted without anything
+ * the seed lacks.
+ */
+interface Link {
+  ws: WebSocket;
+  opened: boolean;
+  accepted: boolean;
+  pings: number;
+  pongs: number;
+  /** The pong count that proves acceptance: that of the ping sent right after the first report. */
+  acceptedAtPong?: number;
+}
+
+/** Seconds of a Retry-After header (a number of seconds or an HTTP date), or undefined. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/**
  * The WebSocket client of /ws-report: connects with X-AUTH-SECRET and X-SERVER-ID, sends the latest report,
  * pings every 30 s and reconnects when no pong came within 45 s, and retries with the seed's backoff
  * (3 s x 1.2 per attempt, capped at 600 s, with jitter), reset after a connection the dashboard accepted.
  */
 export class Reporter {
-  private ws?: WebSocket;
+  private link?: Link;
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
   private pingTimer?: NodeJS.Timeout;
@@ -56,8 +81,9 @@ export class Reporter {
     this.backoff = options.backoff ?? AGENT_BACKOFF;
   }
 
+  /** Whether the WebSocket is open (the dashboard may still refuse the first report). */
   get connected(): boolean {
-    return this.ws?.readyState === OPEN;
+    return this.link?.ws.readyState === OPEN;
   }
 
   start(): void {
@@ -82,7 +108,7 @@ export class Reporter {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    const ws = this.ws;
+    const ws = this.link?.ws;
     if (!ws || ws.readyState === CLOSED) return;
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
     ws.close(CloseCode.goingAway, 'agent shutting down');
@@ -92,10 +118,26 @@ export class Reporter {
   }
 
   private flush(): void {
-    const ws = this.ws;
-    if (this.latest && ws?.readyState === OPEN && ws.bufferedAmount < MAX_BUFFERED_BYTES) {
-      ws.send(this.latest);
+    const link = this.link;
+    const ws = link?.ws;
+    if (!link || !this.latest || ws?.readyState !== OPEN || ws.bufferedAmount >= MAX_BUFFERED_BYTES) return;
+    ws.send(this.latest);
+    if (link.acceptedAtPong === undefined) {
+      this.ping(link);
+      link.acceptedAtPong = link.pings;
     }
+  }
+
+  private ping(link: Link): void {
+    link.ws.ping();
+    link.pings++;
+    this.pongTimer ??= setTimeout(() => {
+      this.options.log.warn(
+        { timeoutMs: this.heartbeat.pongTimeoutMs },
+        'no pong from the dashboard in time; reconnecting',
+      );
+      link.ws.terminate();
+    }, this.heartbeat.pongTimeoutMs);
   }
 
   private connect(): void {
@@ -105,55 +147,81 @@ export class Reporter {
       headers: { [Headers.authSecret]: this.options.secret(), [Headers.serverId]: serverId },
       handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
     });
-    this.ws = ws;
-    let opened = false;
-    let failure: string | undefined;
+    const link: Link = { ws, opened: false, accepted: false, pings: 0, pongs: 0 };
+    this.link = link;
+    let failure: Error | undefined;
     ws.on('open', () => {
-      opened = true;
-      log.info({ url }, 'connected');
-      this.startHeartbeat(ws);
+      link.opened = true;
+      log.debug({ url }, 'connection open, waiting for the dashboard');
+      this.startHeartbeat(link);
       this.flush();
     });
     ws.on('pong', () => {
       clearTimeout(this.pongTimer);
       this.pongTimer = undefined;
+      link.pongs++;
+      if (!link.accepted && link.acceptedAtPong !== undefined && link.pongs >= link.acceptedAtPong) {
+        link.accepted = true;
+        log.info({ url }, 'connected');
+      }
     });
     ws.on('error', (err) => {
-      failure = err.message;
+      failure = err;
     });
     ws.on('close', (code, reason) => {
       this.stopHeartbeat();
-      if (opened && !REFUSALS.has(code)) this.attempt = 0;
+      if (link.accepted && !REFUSALS.has(code)) this.attempt = 0;
       if (this.stopped) {
         log.info({ code, reason }, 'disconnected');
         return;
       }
-      const retryInMs = Math.round(backoffDelay(this.attempt++, this.backoff, this.options.random));
-      if (opened) log.info({ code, reason, retryInMs }, 'disconnected');
-      else log.warn({ url, err: failure, retryInMs }, 'connection failed');
-      if (code === CloseCode.policyViolation && reason === CloseReason.authenticationFailed) {
-        log.error(
-          { url, retryInMs },
-          'authentication failed: the dashboard rejected the secret; check SSS_AUTH_SECRET / SSS_AUTH_SECRET_FILE',
-        );
-      } else if (code === CloseCode.replaced) {
-        log.warn('another agent connected with the same server id; set a unique SSS_SERVER_ID');
+      let retryInMs = Math.round(backoffDelay(this.attempt++, this.backoff, this.options.random));
+      if (link.opened) {
+        (link.accepted ? log.info : log.warn)({ code, reason, retryInMs }, 'disconnected');
+        this.explainClose(code, reason, retryInMs);
+      } else if (failure instanceof UnexpectedResponse) {
+        const waitS = failure.status === 429 ? retryAfterSeconds(failure.headers['retry-after']) : undefined;
+        if (waitS !== undefined) retryInMs = Math.max(retryInMs, waitS * 1000);
+        log.warn({ url, err: failure.message, status: failure.status, retryInMs }, 'connection failed');
+        this.explainRefusal(failure.status, retryInMs);
+      } else {
+        log.warn({ url, err: failure?.message, retryInMs }, 'connection failed');
       }
       this.retryTimer = setTimeout(() => this.connect(), retryInMs);
     });
   }
 
-  private startHeartbeat(ws: WebSocket): void {
-    this.pingTimer = setInterval(() => {
-      ws.ping();
-      this.pongTimer ??= setTimeout(() => {
-        this.options.log.warn(
-          { timeoutMs: this.heartbeat.pongTimeoutMs },
-          'no pong from the dashboard in time; reconnecting',
-        );
-        ws.terminate();
-      }, this.heartbeat.pongTimeoutMs);
-    }, this.heartbeat.pingIntervalMs);
+  /** Names the likely cause of a close that is not the dashboard's normal going away. */
+  private explainClose(code: number, reason: string, retryInMs: number): void {
+    const { url, log } = this.options;
+    if (code === CloseCode.policyViolation && reason === CloseReason.authenticationFailed) {
+      log.error(
+        { url, retryInMs },
+        'authentication failed: the dashboard rejected the secret; check SSS_AUTH_SECRET / SSS_AUTH_SECRET_FILE',
+      );
+    } else if (code === CloseCode.replaced) {
+      log.warn('another agent connected with the same server id; set a unique SSS_SERVER_ID');
+    }
+  }
+
+  /** Names the likely cause of an HTTP answer instead of the WebSocket upgrade. */
+  private explainRefusal(status: number, retryInMs: number): void {
+    const { url, log } = this.options;
+    if (status === 404) {
+      log.error(
+        { url, status, retryInMs },
+        `the dashboard has no report endpoint at ${new URL(url).pathname}: check the path of SSS_DASHBOARD_URL; the dashboard listens on ${Paths.report} (e.g. ws://dashboard:8900${Paths.report})`,
+      );
+    } else if (status === 429) {
+      log.warn(
+        { url, status, retryInMs },
+        `rate limited (HTTP 429): the dashboard refuses logins for a while after too many failed ones; retrying in ${Math.ceil(retryInMs / 1000)} s, as its Retry-After asks`,
+      );
+    }
+  }
+
+  private startHeartbeat(link: Link): void {
+    this.pingTimer = setInterval(() => this.ping(link), this.heartbeat.pingIntervalMs);
   }
 
   private stopHeartbeat(): void {

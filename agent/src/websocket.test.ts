@@ -4,7 +4,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { ABNORMAL_CLOSURE, acceptFor, CLOSED, encodeFrame, OPEN, sha1, WebSocket } from './websocket';
+import {
+  ABNORMAL_CLOSURE,
+  acceptFor,
+  CLOSED,
+  encodeFrame,
+  OPEN,
+  sha1,
+  UnexpectedResponse,
+  WebSocket,
+} from './websocket';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -131,9 +140,15 @@ describe('WebSocket', () => {
     const refusing = await rawServer((socket) =>
       socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n'),
     );
-    const refused = events(new WebSocket(refusing));
+    const refusal = new WebSocket(refusing);
+    const answer = new Promise<unknown>((resolve) => refusal.once('error', resolve));
+    const refused = events(refusal);
     await refused.closed;
     expect(refused.seen.errors).toEqual(['Unexpected server response: 429']);
+    // The status and headers come with the error: the reporter names the cause and waits for Retry-After.
+    const err = await answer;
+    expect(err).toBeInstanceOf(UnexpectedResponse);
+    expect(err).toMatchObject({ status: 429, headers: { 'retry-after': '10', 'content-length': '0' } });
     expect(refused.seen.close?.[0]).toBe(ABNORMAL_CLOSURE);
     expect(refused.seen.open).toBe(false);
 

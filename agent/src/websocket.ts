@@ -22,6 +22,17 @@ const OP_PONG = 0xa;
 /** The largest frame accepted from the server; the dashboard sends control frames of at most 125 bytes. */
 const MAX_FRAME_BYTES = 1024 * 1024;
 
+/** The server answered the opening handshake with a status other than 101 (404: no such path, 429: rate limited). */
+export class UnexpectedResponse extends Error {
+  constructor(
+    readonly status: number,
+    /** Response headers, names in lower case. */
+    readonly headers: Readonly<Record<string, string>>,
+  ) {
+    super(`Unexpected server response: ${status}`);
+  }
+}
+
 export interface WebSocketOptions {
   headers?: Record<string, string>;
   handshakeTimeout?: number;
@@ -227,8 +238,17 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
       const [status = '', ...lines] = this.input.subarray(0, end).toString('latin1').split('\r\n');
       this.input = this.input.subarray(end + 4);
       const code = /^HTTP\/1\.1 (\d{3})/.exec(status)?.[1];
+      if (code === undefined) {
+        this.fail(new Error(`Unexpected server response: ${status}`));
+        return;
+      }
       if (code !== '101') {
-        this.fail(new Error(`Unexpected server response: ${code ?? status}`));
+        const headers: Record<string, string> = {};
+        for (const line of lines) {
+          const colon = line.indexOf(':');
+          if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        this.fail(new UnexpectedResponse(Number(code), headers));
         return;
       }
       const accept = lines

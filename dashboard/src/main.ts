@@ -1,4 +1,4 @@
-import { describeSettings, SettingError } from '@sss/protocol';
+import { describeSettings, listenError, SettingError } from '@sss/protocol';
 import { loadConfig, settings } from './config';
 import { createLogger } from './logger';
 import { createDashboard } from './server';
@@ -6,10 +6,17 @@ import { createDashboard } from './server';
 /** Kubernetes waits 30 s by default; we promise to be gone well within 5 s of SIGTERM. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
+/** The version of dashboard/package.json, put in by the bundler. */
+declare const SSS_VERSION: string;
+
 const argv = process.argv.slice(2);
+if (argv.includes('--version')) {
+  console.log(`sss-dashboard ${SSS_VERSION}`);
+  process.exit(0);
+}
 if (argv.includes('--help') || argv.includes('-h')) {
   console.log(
-    `Usage: sss-dashboard [options]\nEvery option can also be set by its environment variable.\n\n${describeSettings(settings)}`,
+    `Usage: sss-dashboard [options]\nEvery option can also be set by its environment variable.\n\n${describeSettings(settings)}\n  --version                  prints the version`,
   );
   process.exit(0);
 }
@@ -40,7 +47,8 @@ try {
     'listening',
   );
 } catch (err) {
-  log.fatal({ err, host: config.host, port: config.port }, 'cannot listen (SSS_HOST, SSS_PORT)');
+  const where = { host: config.host, port: config.port, portSetting: 'SSS_PORT', hostSetting: 'SSS_HOST' };
+  console.error(`sss-dashboard: ${listenError(err as Error, where).message}`);
   process.exit(1);
 }
 

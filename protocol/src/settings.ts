@@ -117,3 +117,38 @@ export const text: Parser<string> = (raw) => raw;
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * A server that could not listen, as a SettingError naming the setting to change: the one-line message every
+ * other bad setting gets, instead of a stack.
+ */
+export function listenError(
+  err: { code?: string; message: string },
+  where: { host: string; port: number; portSetting: string; hostSetting: string },
+): SettingError {
+  const { host, port, portSetting, hostSetting } = where;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new SettingError(
+        portSetting,
+        `${portSetting}: port ${port} on ${host} is already in use (another program, or this one running twice); set ${portSetting} to a free port`,
+      );
+    case 'EACCES':
+      return new SettingError(
+        portSetting,
+        `${portSetting}: port ${port} needs privileges this process lacks; set ${portSetting} to a port from 1024 to 65535`,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new SettingError(
+        hostSetting,
+        `${hostSetting}: ${host} is no address of this machine; set ${hostSetting} to one of its addresses, 0.0.0.0 or ::`,
+      );
+    default:
+      return new SettingError(
+        portSetting,
+        `${hostSetting}, ${portSetting}: cannot listen on ${host}:${port}: ${err.message}`,
+      );
+  }
+}
