@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { chartDir } from '../chart/chart';
 import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
-import { installServiceMonitorCrd } from './service-monitor-crd';
+import { installPrometheusOperatorCrds } from './prometheus-operator-crds';
 
 const tools = findControlPlaneTools();
 const namespace = 'monitoring';
@@ -85,7 +85,9 @@ describe.skipIf(!tools)('chart: against the API server', () => {
   });
 
   it('names the Ingress URL, the ServiceMonitor and the existing Secret in NOTES.txt when they are used', async () => {
-    await installServiceMonitorCrd((args, input) => cp.kubectl(args, input === undefined ? {} : { input }));
+    await installPrometheusOperatorCrds((args, input) =>
+      cp.kubectl(args, input === undefined ? {} : { input }),
+    );
     const out = await cp.helm([
       'install',
       'sss',

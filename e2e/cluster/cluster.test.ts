@@ -25,7 +25,7 @@ import {
 } from './assertions';
 import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
 import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
-import { installServiceMonitorCrd } from './service-monitor-crd';
+import { installPrometheusOperatorCrds } from './prometheus-operator-crds';
 
 const tools = findControlPlaneTools();
 const promtool = findTool('promtool');
@@ -190,7 +190,7 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
   });
 
   it('accepts every ci/*-values.yaml on the API server (helm install --dry-run=server)', async () => {
-    await installServiceMonitorCrd(kubectl);
+    await installPrometheusOperatorCrds(kubectl);
     for (const [i, values] of ciValues.entries()) {
       const out = await cp.helm([
         'install',
