@@ -5,6 +5,8 @@
 // clients are expected to (https://prometheus.io/docs/alerting/latest/clients/).
 
 import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type BackoffPolicy, backoffDelay } from '@sss/protocol';
 import type { Logger } from 'pino';
 import type { ReceiverConfig, Secret } from './config';
@@ -105,6 +107,28 @@ async function target(receiver: ReceiverConfig): Promise<string> {
   return receiver.type === 'alertmanager' ? `${url.replace(/\/+$/, '')}/api/v2/alerts` : url;
 }
 
+/**
+ * POSTs a body and resolves with the answer's status once the answer has been read. node:http, which the dashboard
+ * has loaded anyway: the global fetch would load undici on the first notification, a pause of the event loop.
+ */
+function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      signal,
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.on('error', reject);
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.resume();
+    });
+    req.end(body);
+  });
+}
+
 /** One receiver: its queue and its one sender. */
 export class ReceiverQueue {
   readonly stats: ReceiverStats = { sent: 0, failed: 0, dropped: 0 };
@@ -194,18 +218,11 @@ export class ReceiverQueue {
       'user-agent': 'sss-dashboard',
     };
     if (this.config.bearerToken) headers.authorization = `Bearer ${await reveal(this.config.bearerToken)}`;
-    const url = await target(this.config);
+    const url = new URL(await target(this.config));
     this.abort = new AbortController();
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.config.timeoutMs)]);
-    const response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(payload(this.config, batch, this.now())),
-      signal,
-      redirect: 'error',
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new Error(`HTTP ${response.status} from the receiver`);
+    const status = await post(url, headers, JSON.stringify(payload(this.config, batch, this.now())), signal);
+    if (status < 200 || status > 299) throw new Error(`HTTP ${status} from the receiver`);
   }
 }
 
