@@ -72,8 +72,14 @@ describe.skipIf(!prometheus || !helm)('Prometheus with the chart rules and Grafa
     (await alerts()).filter((a) => a.labels.alertname === alertname && a.state === 'firing');
 
   beforeAll(async () => {
-    // Offline after 3 intervals of 1 s without a report.
-    dashboard = await startDashboard({ SSS_INTERVAL: '1' });
+    // Offline after 3 intervals of 1 s without a report; one built-in rule that web-1's 45 % CPU fires, so that
+    // sss_alert_firing, which the Grafana dashboard shows, has a series.
+    const config = join(dir, 'sss-config.yaml');
+    writeFileSync(
+      config,
+      stringify({ alerts: [{ name: 'CpuBusy', kind: 'cpu', threshold: 40, for: '1s', servers: ['web-1'] }] }),
+    );
+    dashboard = await startDashboard({ SSS_INTERVAL: '1', SSS_CONFIG: config });
     // web-1 reports every field the Grafana dashboard shows; agent-1 is a real agent, stopped below.
     const reporter = connectReporter(dashboard.wsUrl, 'web-1', dashboard.secret);
     await opened(reporter);
