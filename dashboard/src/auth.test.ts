@@ -37,31 +37,47 @@ describe('Authenticator', () => {
 });
 
 describe('FailureLimiter', () => {
-  it('blocks an address at the limit until its window ends', () => {
-    let now = 0;
-    const limiter = new FailureLimiter(3, 60_000, 100, () => now);
-    limiter.fail('10.0.0.1');
-    limiter.fail('10.0.0.1');
-    expect(limiter.retryAfter('10.0.0.1')).toBe(0);
-    limiter.fail('10.0.0.1');
-    expect(limiter.retryAfter('10.0.0.1')).toBe(60);
-    expect(limiter.retryAfter('10.0.0.2')).toBe(0);
-    now = 59_500;
-    expect(limiter.retryAfter('10.0.0.1')).toBe(1);
-    now = 60_000;
-    expect(limiter.retryAfter('10.0.0.1')).toBe(0);
-    limiter.fail('10.0.0.1');
-    expect(limiter.retryAfter('10.0.0.1')).toBe(0);
+  const at = (clock: { now: number }, limit = 3, addressLimit = 100, maxEntries = 100) =>
+    new FailureLimiter({ limit, addressLimit, windowMs: 60_000, maxEntries, now: () => clock.now });
+
+  it('blocks an (address, id) at the limit until its window ends', () => {
+    const clock = { now: 0 };
+    const limiter = at(clock);
+    limiter.fail('10.0.0.1', 'web-1');
+    limiter.fail('10.0.0.1', 'web-1');
+    expect(limiter.blocked('10.0.0.1', 'web-1', false)).toBeUndefined();
+    limiter.fail('10.0.0.1', 'web-1');
+    expect(limiter.blocked('10.0.0.1', 'web-1', true)).toEqual({ retryAfter: 60, scope: 'id' });
+    expect(limiter.blocked('10.0.0.2', 'web-1', false)).toBeUndefined();
+    clock.now = 59_500;
+    expect(limiter.blocked('10.0.0.1', 'web-1', false)?.retryAfter).toBe(1);
+    clock.now = 60_000;
+    expect(limiter.blocked('10.0.0.1', 'web-1', false)).toBeUndefined();
+  });
+
+  it("never blocks another id of the same address for one id's failures", () => {
+    const limiter = at({ now: 0 });
+    for (let i = 0; i < 50; i++) limiter.fail('10.0.0.1', 'typo');
+    expect(limiter.blocked('10.0.0.1', 'typo', false)?.scope).toBe('id');
+    expect(limiter.blocked('10.0.0.1', 'web-1', false)).toBeUndefined();
+  });
+
+  it('bounds guessing across made-up ids per address, sparing ids that reported before', () => {
+    const limiter = at({ now: 0 }, 3, 10);
+    for (let i = 0; i < 10; i++) limiter.fail('10.0.0.1', `made-up-${i}`);
+    expect(limiter.blocked('10.0.0.1', 'new-id', false)).toEqual({ retryAfter: 60, scope: 'address' });
+    expect(limiter.blocked('10.0.0.1', 'web-1', true)).toBeUndefined();
+    expect(limiter.blocked('10.0.0.2', 'new-id', false)).toBeUndefined();
   });
 
   it('forgets ended windows and never tracks more than its bound', () => {
-    let now = 0;
-    const limiter = new FailureLimiter(1, 1_000, 3, () => now);
-    for (const address of ['a', 'b', 'c', 'd']) limiter.fail(address);
-    expect(limiter.size).toBe(3);
-    expect(limiter.retryAfter('a')).toBe(0);
-    expect(limiter.retryAfter('d')).toBe(1);
-    now = 1_000;
+    const clock = { now: 0 };
+    const limiter = at(clock, 1, 100, 3);
+    for (const address of ['a', 'b', 'c', 'd']) limiter.fail(address, 'x');
+    expect(limiter.size).toBe(6);
+    expect(limiter.blocked('a', 'x', false)).toBeUndefined();
+    expect(limiter.blocked('d', 'x', false)?.retryAfter).toBe(60);
+    clock.now = 60_000;
     limiter.sweep();
     expect(limiter.size).toBe(0);
   });

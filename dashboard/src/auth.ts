@@ -29,48 +29,115 @@ export class Authenticator {
   }
 }
 
-/** Counts failed logins per address in fixed windows; an address at the limit is refused until its window ends. */
-export class FailureLimiter {
+/** Failures per key in fixed windows; a key at the limit is blocked until its window ends. */
+class WindowCounts {
   private readonly entries = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    /** Addresses tracked at most; beyond it the oldest entry is dropped, so a flood cannot grow memory. */
-    private readonly maxEntries = 100_000,
-    private readonly now: () => number = Date.now,
+    /** Keys tracked at most; beyond it the oldest entry is dropped, so a flood cannot grow memory. */
+    private readonly maxEntries: number,
+    private readonly now: () => number,
   ) {}
 
-  /** Seconds until the address may try again, or 0 when it is not blocked. */
-  retryAfter(address: string): number {
-    const entry = this.entries.get(address);
+  /** Seconds until the key may try again, or 0 when it is not blocked. */
+  retryAfter(key: string): number {
+    const entry = this.entries.get(key);
     const now = this.now();
     if (!entry || now >= entry.resetAt || entry.count < this.limit) return 0;
     return Math.ceil((entry.resetAt - now) / 1000);
   }
 
-  fail(address: string): void {
+  fail(key: string): void {
     const now = this.now();
-    const entry = this.entries.get(address);
+    const entry = this.entries.get(key);
     if (entry && now < entry.resetAt) {
       entry.count++;
       return;
     }
-    this.entries.delete(address);
+    this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(address, { count: 1, resetAt: now + this.windowMs });
+    this.entries.set(key, { count: 1, resetAt: now + this.windowMs });
   }
 
-  /** Forgets windows that have ended. */
   sweep(): void {
     const now = this.now();
-    for (const [address, entry] of this.entries) if (now >= entry.resetAt) this.entries.delete(address);
+    for (const [key, entry] of this.entries) if (now >= entry.resetAt) this.entries.delete(key);
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
+
+export interface FailureLimits {
+  /** Failures per (address, server id) in a window. */
+  limit: number;
+  /** Failures per address, all ids together, in a window; looser than `limit`. */
+  addressLimit: number;
+  windowMs: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/** What a blocked attempt is told: seconds to wait and which limit it hit. */
+export interface Blocked {
+  retryAfter: number;
+  scope: 'id' | 'address';
+}
+
+/** The key failed admin requests (DELETE /api/servers/:id) count under; no server id can contain a space. */
+export const ADMIN_KEY = ' admin';
+
+/**
+ * Counts failed logins per (address, server id), so a good agent is never refused because another id failed from
+ * its address (a NAT, an Ingress), while guessing one id's secret stays limited. Looser, per address: ids that never
+ * reported are refused once the address failed `addressLimit` times, which bounds guessing across made-up ids.
+ */
+export class FailureLimiter {
+  private readonly perId: WindowCounts;
+  private readonly perAddress: WindowCounts;
+
+  constructor(limits: FailureLimits) {
+    const now = limits.now ?? Date.now;
+    const max = limits.maxEntries ?? 100_000;
+    this.perId = new WindowCounts(limits.limit, limits.windowMs, max, now);
+    this.perAddress = new WindowCounts(limits.addressLimit, limits.windowMs, max, now);
+  }
+
+  /** Why (address, id) must wait, or undefined. `known`: the id reported before, so the address-wide limit spares it. */
+  blocked(address: string, id: string, known: boolean): Blocked | undefined {
+    const forId = this.perId.retryAfter(`${address} ${id}`);
+    if (forId > 0) return { retryAfter: forId, scope: 'id' };
+    const forAddress = known ? 0 : this.perAddress.retryAfter(address);
+    return forAddress > 0 ? { retryAfter: forAddress, scope: 'address' } : undefined;
+  }
+
+  fail(address: string, id: string): void {
+    this.perId.fail(`${address} ${id}`);
+    this.perAddress.fail(address);
+  }
+
+  /** Forgets windows that have ended. */
+  sweep(): void {
+    this.perId.sweep();
+    this.perAddress.sweep();
+  }
+
+  get size(): number {
+    return this.perId.size + this.perAddress.size;
+  }
+}
+
+/** The JSON body of a 429, naming the limit that was hit. */
+export function tooManyFailures(blocked: Blocked): string {
+  const message =
+    blocked.scope === 'id'
+      ? 'too many failed logins for this server id from this address'
+      : 'too many failed logins from this address';
+  return JSON.stringify({ error: 'too_many_requests', message, retryAfter: blocked.retryAfter });
 }

@@ -1,5 +1,5 @@
 import { describeSettings, listenError, SettingError } from '@sss/protocol';
-import { loadConfig, settings } from './config';
+import { allSettings, loadConfig } from './config';
 import { createLogger } from './logger';
 import { createDashboard } from './server';
 
@@ -16,7 +16,7 @@ if (argv.includes('--version')) {
 }
 if (argv.includes('--help') || argv.includes('-h')) {
   console.log(
-    `Usage: sss-dashboard [options]\nEvery option can also be set by its environment variable.\n\n${describeSettings(settings)}\n  --version                  prints the version`,
+    `Usage: sss-dashboard [options]\nEvery option can also be set by its environment variable.\n\n${describeSettings(allSettings)}\n  --version                  prints the version`,
   );
   process.exit(0);
 }

@@ -23,9 +23,12 @@ export function parseExposition(text: string): Sample[] {
   return samples;
 }
 
-/** GET /metrics and parse it. */
-export async function scrape(baseUrl: string): Promise<Sample[]> {
-  const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+/** GET /metrics (with the bearer token, when given) and parse it. */
+export async function scrape(baseUrl: string, token?: string): Promise<Sample[]> {
+  const res = await fetch(`${baseUrl}/metrics`, {
+    signal: AbortSignal.timeout(5_000),
+    ...(token ? { headers: { Authorization: `Bearer ${token}` } } : {}),
+  });
   if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
   return parseExposition(await res.text());
 }

@@ -71,8 +71,11 @@ export function startProgram(
   main: string,
   env: Record<string, string>,
   args: string[] = [],
+  /** A command that runs node, e.g. ['prlimit', '--nofile=1024:1024', '--']. */
+  launcher: string[] = [],
 ): Program {
-  const child = spawn(process.execPath, ['--enable-source-maps', main, ...args], {
+  const [command = process.execPath, ...prefix] = [...launcher, process.execPath];
+  const child = spawn(command, [...prefix, '--enable-source-maps', main, ...args], {
     env: { PATH: process.env.PATH ?? '', SSS_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -107,6 +110,7 @@ export interface Dashboard extends Program {
 export async function startDashboard(
   env: Record<string, string> = {},
   args: string[] = [],
+  launcher: string[] = [],
 ): Promise<Dashboard> {
   const secret = env.SSS_AUTH_SECRET ?? newSecret();
   const program = startProgram(
@@ -114,6 +118,7 @@ export async function startDashboard(
     dashboardMain,
     { SSS_HOST: '127.0.0.1', SSS_PORT: '0', SSS_AUTH_SECRET: secret, ...env },
     args,
+    launcher,
   );
   const line = await Promise.race([
     program.waitForLog((l) => l.msg === 'listening', 15_000),

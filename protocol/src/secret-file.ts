@@ -27,8 +27,11 @@ export class SharedSecret {
   /** The last read failure, logged once until the file reads again. */
   private problem = '';
 
-  /** Throws a SettingError naming SSS_AUTH_SECRET_FILE when the file cannot be read or is empty. */
-  constructor(private readonly source: { value: string } | { file: string }) {
+  /** Throws a SettingError naming `setting` when the file cannot be read or is empty. */
+  constructor(
+    private readonly source: { value: string } | { file: string },
+    private readonly setting = 'SSS_AUTH_SECRET_FILE',
+  ) {
     if ('value' in source) {
       this.value = source.value;
       return;
@@ -37,12 +40,10 @@ export class SharedSecret {
     try {
       text = readFileSync(source.file, 'utf8');
     } catch (err) {
-      const message = `SSS_AUTH_SECRET_FILE: cannot read "${source.file}": ${(err as Error).message}`;
-      throw new SettingError('SSS_AUTH_SECRET_FILE', message);
+      const message = `${setting}: cannot read "${source.file}": ${(err as Error).message}`;
+      throw new SettingError(setting, message);
     }
-    if (text.trim() === '') {
-      throw new SettingError('SSS_AUTH_SECRET_FILE', `SSS_AUTH_SECRET_FILE: "${source.file}" is empty`);
-    }
+    if (text.trim() === '') throw new SettingError(setting, `${setting}: "${source.file}" is empty`);
     this.value = text.trim();
   }
 
@@ -75,7 +76,7 @@ export class SharedSecret {
     this.problem = '';
     if (next === this.value) return;
     this.value = next;
-    log.info({ file }, 'shared secret reloaded');
+    log.info({ file, setting: this.setting }, 'shared secret reloaded');
     onChange();
   }
 

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, Headers, MAX_CLOSE_REASON_BYTES, validateServerInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Authenticator, FailureLimiter } from '../auth';
+import { type Authenticator, type FailureLimiter, tooManyFailures } from '../auth';
 import type { Hub } from '../hub/hub';
 import type { RefuseReason } from '../kubernetes/id-policy';
 
@@ -30,6 +30,8 @@ export interface AgentChannelEvents {
 export interface AgentChannelOptions {
   maxMessageSize: number;
   heartbeatTimeoutMs: number;
+  /** Servers kept at most, Kubernetes Nodes not counted (SSS_MAX_SERVERS); new ids beyond it are refused. */
+  maxServers: number;
   /** SSS_ID_POLICY=nodes: why an id with the right secret may not report, or undefined when it may. */
   admit?: ((serverId: string) => RefuseReason | undefined) | undefined;
 }
@@ -92,6 +94,8 @@ function reasonOf(err: Error & { code?: string }): RejectReason {
 export class AgentChannel {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, AgentConnection>();
+  /** Whether the server limit refused an id since the count was last below it; logged once per episode. */
+  private full = false;
 
   constructor(
     private readonly hub: Hub,
@@ -108,23 +112,25 @@ export class AgentChannel {
     return this.connections.size;
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const address = req.socket.remoteAddress ?? '';
-    const retryAfter = this.limiter.retryAfter(address);
-    if (retryAfter > 0) {
+  /** `address` is the client's (behind a trusted proxy, the one X-Forwarded-For names). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    const serverId = header(req, Headers.serverId);
+    const limitKey = serverId?.slice(0, 253) ?? '';
+    const blocked = this.limiter.blocked(address, limitKey, this.hub.get(limitKey) !== undefined);
+    if (blocked) {
       this.events.rateLimited();
-      const body = '{"error":"too_many_requests","message":"too many failed logins from this address"}';
+      const body = tooManyFailures(blocked);
       socket.end(
-        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${blocked.retryAfter}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
       );
       return;
     }
-    const serverId = header(req, Headers.serverId);
     const authorized = this.auth.check(serverId, header(req, Headers.authSecret));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (!authorized || serverId === undefined) {
-        this.limiter.fail(address);
+        this.limiter.fail(address, limitKey);
         this.events.authFailure();
         this.log.warn({ address, serverId: serverId?.slice(0, 253) }, 'agent authentication failed');
         ws.close(CloseCode.policyViolation, CloseReason.authenticationFailed);
@@ -133,7 +139,7 @@ export class AgentChannel {
       const refusal = this.options.admit?.(serverId);
       if (refusal === 'not_a_node') {
         // Posing as another node's agent is a failed login: it counts towards the address's limit.
-        this.limiter.fail(address);
+        this.limiter.fail(address, serverId);
         this.events.refused(refusal);
         this.log.warn({ address, serverId }, 'agent refused: its id is not a Node (SSS_ID_POLICY=nodes)');
         ws.close(CloseCode.policyViolation, CloseReason.notANode);
@@ -145,8 +151,28 @@ export class AgentChannel {
         ws.close(CloseCode.tryAgainLater, CloseReason.nodesNotListed);
         return;
       }
+      if (this.overLimit(serverId)) {
+        this.events.refused('server_limit');
+        ws.close(CloseCode.tryAgainLater, CloseReason.serverLimit);
+        return;
+      }
       this.accept(ws, serverId, address);
     });
+  }
+
+  /** True when `serverId` is new and SSS_MAX_SERVERS servers (Nodes not counted) are known already. */
+  private overLimit(serverId: string): boolean {
+    if (this.hub.get(serverId) !== undefined) return false;
+    const known = this.hub.countWithoutNodes();
+    const over = known >= this.options.maxServers;
+    if (over && !this.full) {
+      this.log.warn(
+        { serverId, servers: known, limit: this.options.maxServers },
+        'server limit reached: new ids are refused with 1013 (SSS_MAX_SERVERS)',
+      );
+    }
+    this.full = over;
+    return over;
   }
 
   private accept(ws: WebSocket, serverId: string, address: string): void {

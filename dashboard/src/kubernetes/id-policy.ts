@@ -1,7 +1,10 @@
 import type { NodeWatcher } from './node-watcher';
 
-/** Why SSS_ID_POLICY=nodes refused an agent that had the right secret; the `reason` of sss_agents_refused_total. */
-export const REFUSE_REASONS = ['not_a_node', 'nodes_not_listed'] as const;
+/**
+ * Why an agent that had the right secret was refused, the `reason` of sss_agents_refused_total: SSS_ID_POLICY=nodes
+ * (not_a_node, nodes_not_listed) or SSS_MAX_SERVERS (server_limit).
+ */
+export const REFUSE_REASONS = ['not_a_node', 'nodes_not_listed', 'server_limit'] as const;
 export type RefuseReason = (typeof REFUSE_REASONS)[number];
 
 /**
