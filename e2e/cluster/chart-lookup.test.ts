@@ -84,7 +84,7 @@ describe.skipIf(!tools)('chart: against the API server', () => {
     );
   });
 
-  it('names the Ingress URL, the ServiceMonitor and the existing Secret in NOTES.txt when they are used', async () => {
+  it('names the Ingress URL, the ServiceMonitor, the existing Secret, the PrometheusRule and the Grafana dashboard in NOTES.txt when they are used', async () => {
     await installPrometheusOperatorCrds((args, input) =>
       cp.kubectl(args, input === undefined ? {} : { input }),
     );
@@ -95,15 +95,20 @@ describe.skipIf(!tools)('chart: against the API server', () => {
       '-n',
       namespace,
       '--dry-run=server',
-      ...['ingress-servicemonitor', 'existing-secret', 'unprivileged-agent'].flatMap((name) => [
-        '-f',
-        join(chartDir, `ci/${name}-values.yaml`),
-      ]),
+      ...['ingress-servicemonitor', 'existing-secret', 'unprivileged-agent', 'prometheus-grafana'].flatMap(
+        (name) => ['-f', join(chartDir, `ci/${name}-values.yaml`)],
+      ),
     ]);
     const notes = out.slice(out.indexOf('NOTES:'));
     expect(notes).toContain('or https://status.example.org/');
     expect(notes).toContain('(ServiceMonitor sss-dashboard created)');
     expect(notes).toContain('Agents authenticate with key "shared" of your Secret sss-shared.');
     expect(notes).toContain('The agent runs unprivileged (uid 65534)');
+    expect(notes).toContain(
+      `Alerts: PrometheusRule sss in namespace ${namespace} (SSSServerDown, SSSNodeAgentMissing, ...).`,
+    );
+    expect(notes).toContain(
+      `Grafana: ConfigMap sss-grafana-dashboard in namespace ${namespace}, labelled grafana_dashboard=1 for the dashboard sidecar.`,
+    );
   });
 });
