@@ -303,6 +303,29 @@ export class DashboardPage {
   async documentMarked(): Promise<boolean> {
     return this.page.evaluate(() => (window as unknown as { __marker?: boolean }).__marker === true);
   }
+
+  /** The text of every element on the page, and the tooltips (title attributes) a person can bring up. */
+  async shownTexts(): Promise<string[]> {
+    return this.page.evaluate(() => {
+      const texts: string[] = [];
+      for (const el of Array.from(document.body.querySelectorAll('*'))) {
+        const own = Array.from(el.childNodes)
+          .filter((n) => n.nodeType === Node.TEXT_NODE)
+          .map((n) => n.textContent ?? '')
+          .join('')
+          .trim();
+        if (own) texts.push(own);
+        const title = el.getAttribute('title') ?? el.getAttribute('aria-label');
+        if (title) texts.push(title);
+      }
+      return texts;
+    });
+  }
+
+  /** The `d` of every SVG path on the page (charts, sparklines, icons). */
+  async drawnPaths(): Promise<string[]> {
+    return this.page.locator('svg path').evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''));
+  }
 }
 
 export class ServerCard {

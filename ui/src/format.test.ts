@@ -3,6 +3,9 @@ import {
   ago,
   bytes,
   celsius,
+  clock,
+  count,
+  dateTime,
   duration,
   heat,
   level,
@@ -113,5 +116,34 @@ describe('dates', () => {
     const noon = new Date(2026, 10, 28, 12).getTime() / 1000;
     expect(monthDay(noon, 'en')).toBe('Nov 28');
     expect(monthDay(noon, 'zh')).toBe('11月28日');
+  });
+});
+
+describe('numbers at the bounds a report may carry (up to 1.8e308)', () => {
+  it('caps sizes past the largest unit instead of writing an exponent', () => {
+    expect(bytes(2 ** 80)).toBe('1 YiB');
+    expect(bytes(Number.MAX_SAFE_INTEGER)).toBe('8 PiB');
+    expect(bytes(1.7e308)).toBe('>1023 YiB');
+    expect(bytes(Number.POSITIVE_INFINITY)).toBe('>1023 YiB');
+    expect(speed(Number.MAX_VALUE)).toBe('>1023 YiB/s');
+  });
+
+  it('writes counts and days with separators, capped at a trillion', () => {
+    expect(count(8192)).toBe('8,192');
+    expect(count(Number.MAX_VALUE)).toBe('>999,999,999,999');
+    expect(count(Number.NaN)).toBe('–');
+    expect(duration(Number.MAX_SAFE_INTEGER, 'en')).toBe('104,249,991,374 d 7 h');
+    expect(duration(1.7e308, 'en')).toBe('>999,999,999,999 d');
+  });
+
+  it('shows a dash for a time no Date can hold, and keeps chart scales finite', () => {
+    for (const t of [1.7e308, Number.MAX_VALUE, 9e12]) {
+      expect(clock(t)).toBe('–');
+      expect(dateTime(t)).toBe('–');
+      expect(monthDay(t, 'en')).toBe('–');
+    }
+    expect(clock(0)).toMatch(/^\d\d:\d\d$/);
+    expect(niceCeiling(1.7e308)).toBe(Number.MAX_VALUE);
+    expect(niceCeiling(1.5 * 2 ** 1000)).toBe(2 ** 1001);
   });
 });

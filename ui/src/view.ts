@@ -123,7 +123,8 @@ export function diskUsage(info: FrontendServerInfo): { percent: number; used: nu
     free += d.free;
   }
   const size = used + free;
-  return { percent: size > 0 ? (used / size) * 100 : 0, used, size };
+  // Halved, so that two sizes near the largest number (a report may claim 1.8e308 bytes) give a share, not 0.
+  return { percent: size > 0 ? (used / 2 / (used / 2 + free / 2)) * 100 : 0, used, size };
 }
 
 /** Case-insensitive match of every word of the query against name, id, group, and a Node's zone and roles. */

@@ -2,7 +2,9 @@
 The rule groups of the PrometheusRule (templates/prometheusrule.yaml renders this file with tpl). The tests render
 that template and give its groups to promtool (check rules, test rules) and to a real Prometheus, so this file is
 the one source of the rules. Prometheus' own templates, such as {{ $labels.server_id }}, are written as helm
-string literals below so that helm passes them through.
+string literals below so that helm passes them through. Every replica of the dashboard exports every server,
+so the per-server rules aggregate away `instance` and `pod` (the labels a ServiceMonitor gives each replica):
+one alert per server, however many replicas run.
 */ -}}
 {{- $r := .Values.metrics.prometheusRule -}}
 {{- $rules := $r.rules -}}
@@ -25,7 +27,7 @@ groups:
       {{- with $rules.serverDown }}
       {{- if .enabled }}
       - alert: SSSServerDown
-        expr: sss_server_up == 0
+        expr: max without (instance, pod) (sss_server_up) == 0
         for: {{ .for }}
         labels:
           severity: {{ .severity }}
@@ -51,8 +53,10 @@ groups:
       {{- with $rules.nodeAgentMissing }}
       {{- if .enabled }}
       - alert: SSSNodeAgentMissing
-        # server_id as well as node, so an Alertmanager inhibit rule can match it with SSSServerDown.
-        expr: label_replace(sss_kubernetes_node_agent_reporting == 0, "server_id", "$1", "node", "(.+)")
+        # server_id as well as node, so that an Alertmanager inhibit rule can match it with SSSServerDown.
+        expr: >-
+          label_replace(max without (instance, pod) (sss_kubernetes_node_agent_reporting) == 0,
+          "server_id", "$1", "node", "(.+)")
         for: {{ .for }}
         labels:
           severity: {{ .severity }}
@@ -78,9 +82,12 @@ groups:
       {{- if .enabled }}
       - alert: SSSFilesystemFillingUp
         expr: >-
-          predict_linear(sss_server_filesystem_free_bytes[{{ .lookback }}], {{ .hours }} * 3600) < 0
+          max without (instance, pod) (
+            predict_linear(sss_server_filesystem_free_bytes[{{ .lookback }}], {{ .hours }} * 3600)
+          ) < 0
           and
-          sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes < {{ .freeBelow }}
+          max without (instance, pod) (sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes)
+          < {{ .freeBelow }}
         for: {{ .for }}
         labels:
           severity: {{ .severity }}
@@ -103,7 +110,9 @@ groups:
       {{- with $rules.filesystemAlmostFull }}
       {{- if .enabled }}
       - alert: SSSFilesystemAlmostFull
-        expr: 1 - sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes > {{ .threshold }}
+        expr: >-
+          max without (instance, pod) (1 - sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes)
+          > {{ .threshold }}
         for: {{ .for }}
         labels:
           severity: {{ .severity }}
@@ -127,7 +136,9 @@ groups:
       {{- with $rules.memoryHigh }}
       {{- if .enabled }}
       - alert: SSSMemoryHigh
-        expr: sss_server_memory_used_bytes / sss_server_memory_total_bytes > {{ .threshold }}
+        expr: >-
+          max without (instance, pod) (sss_server_memory_used_bytes / sss_server_memory_total_bytes)
+          > {{ .threshold }}
         for: {{ .for }}
         labels:
           severity: {{ .severity }}
@@ -150,7 +161,9 @@ groups:
       {{- with $rules.cpuSaturated }}
       {{- if .enabled }}
       - alert: SSSCPUSaturated
-        expr: avg_over_time(sss_server_cpu_usage_ratio[{{ .window }}]) > {{ .threshold }}
+        expr: >-
+          max without (instance, pod) (avg_over_time(sss_server_cpu_usage_ratio[{{ .window }}]))
+          > {{ .threshold }}
         for: {{ .for }}
         labels:
           severity: {{ .severity }}

@@ -10,6 +10,7 @@ import {
   type HistorySeries,
   type HistoryTier,
   historyPointOf,
+  MAX_LOAD,
 } from '@sss/protocol';
 import {
   createEffect,
@@ -24,7 +25,7 @@ import {
 } from 'solid-js';
 import { ApiError, fetchHistoryRange, fetchServer } from '../api';
 import { now } from '../clock';
-import { bytes, celsius, dateTime, heat, load, percent, speed, swapPercent } from '../format';
+import { bytes, celsius, count, dateTime, heat, load, percent, speed, swapPercent } from '../format';
 import { ago, duration, t } from '../i18n';
 import type { MessageKey } from '../messages';
 import { append, type Columns, emptyColumns, prependHistory } from '../series';
@@ -166,10 +167,11 @@ function ServerDetails(props: { entry: ServerEntry }) {
   const pct = (v: number) => percent(v);
   const max = (key: HistorySeries) => (hasPeaks() ? peaks[key] : undefined);
 
-  // A scale of whole numbers that holds the data and the cores (a load equal to the cores is a full machine).
+  // A scale of whole numbers that holds the data and the cores (a load equal to the cores is a full machine), up
+  // to the largest load a report may carry (a report may claim any number of cores).
   const loadTop = () => {
     void version();
-    let top = Math.max(1, info().cpu.cores);
+    let top = Math.max(1, Math.min(info().cpu.cores, MAX_LOAD));
     for (const v of cols.load) if (v !== null) top = Math.max(top, v);
     for (const v of peaks.load) if (v !== null) top = Math.max(top, v);
     return Math.ceil(top);
@@ -203,7 +205,11 @@ function ServerDetails(props: { entry: ServerEntry }) {
         <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
         <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
           <div class="details-meters" classList={{ 'has-swap': swapPercent(info().memory) !== undefined }}>
-            <Meter label={t('cpu')} value={info().cpu.percent} detail={t('cores', { n: info().cpu.cores })} />
+            <Meter
+              label={t('cpu')}
+              value={info().cpu.percent}
+              detail={t('cores', { n: count(info().cpu.cores) })}
+            />
             <Meter
               label={t('memory')}
               value={info().memory.usedPercent}
@@ -535,12 +541,12 @@ function CpuModes(props: { modes: NonNullable<FrontendServerInfo['cpu']['modes']
 }
 
 function processFacts(i: FrontendServerInfo): Fact[] {
-  const count = (n: number | undefined) => (n === undefined ? '–' : n.toLocaleString());
+  const whole = (n: number | undefined) => (n === undefined ? '–' : count(n));
   const facts: Fact[] = [
-    { key: 'processes', label: t('processes'), value: count(i.system.processes) },
-    { key: 'tcpSockets', label: t('tcpSockets'), value: count(i.connections?.tcp) },
-    { key: 'tcpEstablished', label: t('tcpEstablished'), value: count(i.connections?.tcpEstablished) },
-    { key: 'udpSockets', label: t('udpSockets'), value: count(i.connections?.udp) },
+    { key: 'processes', label: t('processes'), value: whole(i.system.processes) },
+    { key: 'tcpSockets', label: t('tcpSockets'), value: whole(i.connections?.tcp) },
+    { key: 'tcpEstablished', label: t('tcpEstablished'), value: whole(i.connections?.tcpEstablished) },
+    { key: 'udpSockets', label: t('udpSockets'), value: whole(i.connections?.udp) },
   ];
   if (i.system.bootTime !== undefined) {
     facts.push({ key: 'bootTime', label: t('bootTime'), value: dateTime(i.system.bootTime) });
@@ -559,7 +565,7 @@ function systemFacts(i: FrontendServerInfo): Fact[] {
     fact('arch', i.system.arch),
     fact('kernel', i.system.kernel),
     fact('cpuModel', i.cpu.modelName),
-    { key: 'cores', label: t('cpu'), value: t('cores', { n: i.cpu.cores }) },
+    { key: 'cores', label: t('cpu'), value: t('cores', { n: count(i.cpu.cores) }) },
     fact('memoryTotal', bytes(i.memory.total)),
     fact('uptime', duration(i.system.uptime)),
     fact('interface', i.network.interfaceName),

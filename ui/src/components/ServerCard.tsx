@@ -4,7 +4,7 @@
 import type { FrontendServerInfo } from '@sss/protocol';
 import { onCleanup, onMount, Show } from 'solid-js';
 import { now } from '../clock';
-import { bytes, load, percent, speed, swapPercent } from '../format';
+import { bytes, count, load, percent, speed, swapPercent } from '../format';
 import { ago, duration, t } from '../i18n';
 import { serverHref } from '../route';
 import { agentState, neverReported } from '../status';
@@ -100,7 +100,7 @@ function Measurements(props: { entry: ServerEntry }) {
           field="cpu"
           label={t('cpu')}
           value={info().cpu.percent}
-          detail={t('cores', { n: info().cpu.cores })}
+          detail={t('cores', { n: count(info().cpu.cores) })}
         />
         <Meter
           field="memory"

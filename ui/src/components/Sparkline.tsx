@@ -1,5 +1,7 @@
-// CPU (filled) and memory (line) over the last few minutes, newest on the right, 0-100% tall.
+// CPU (filled) and memory (line) over the last few minutes, newest on the right, 0-100% tall. Nothing is drawn
+// until two points exist: a lone point is no line, and the grid alone looked like an empty chart.
 
+import { Show } from 'solid-js';
 import type { Columns } from '../series';
 
 const W = 120;
@@ -10,7 +12,8 @@ function points(values: readonly number[], capacity: number): string {
   const offset = W - (values.length - 1) * step;
   let d = '';
   for (let i = 0; i < values.length; i++) {
-    const v = Math.min(100, Math.max(0, values[i] as number));
+    const raw = values[i] as number;
+    const v = Number.isFinite(raw) ? Math.min(100, Math.max(0, raw)) : 0;
     d += `${i === 0 ? 'M' : 'L'}${(offset + i * step).toFixed(1)} ${(H - (v / 100) * (H - 1) - 0.5).toFixed(1)}`;
   }
   return d;
@@ -33,6 +36,10 @@ export function Sparkline(props: {
     void props.version;
     return points(props.columns.memory, props.capacity);
   };
+  const drawn = () => {
+    void props.version;
+    return props.columns.cpu.length >= 2;
+  };
   const area = () => {
     const line = cpu();
     if (!line) return '';
@@ -52,10 +59,12 @@ export function Sparkline(props: {
         role="img"
         aria-label={props.label}
       >
-        <path class="spark-grid" d={`M0 ${H / 2}H${W}`} />
-        <path class="spark-cpu-area" d={area()} />
-        <path class="spark-cpu" d={cpu()} />
-        <path class="spark-mem" d={memory()} />
+        <Show when={drawn()}>
+          <path class="spark-grid" d={`M0 ${H / 2}H${W}`} />
+          <path class="spark-cpu-area" d={area()} />
+          <path class="spark-cpu" d={cpu()} />
+          <path class="spark-mem" d={memory()} />
+        </Show>
       </svg>
     </div>
   );
