@@ -19,11 +19,23 @@ describe('loadConfig', () => {
       heartbeatTimeout: 60,
       maxMessageSize: 262_144,
       historySize: 720,
+      historyMinuteRetention: 48,
+      historyQuarterRetention: 30,
       authFailureLimit: 10,
       authFailureWindow: 60,
       logLevel: 'info',
     });
     expect(config.servers).toBeUndefined();
+    expect(config.dataDir).toBeUndefined();
+  });
+
+  it('names the history retention setting and its range when out of range', () => {
+    expect(messageOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_HISTORY_1M_RETENTION: '0' }, []))).toMatch(
+      /SSS_HISTORY_1M_RETENTION/,
+    );
+    expect(
+      messageOf(() => loadConfig({ SSS_AUTH_SECRET: 's', SSS_HISTORY_15M_RETENTION: 'week' }, [])),
+    ).toMatch(/SSS_HISTORY_15M_RETENTION/);
   });
 
   it('needs exactly one of the secret settings', () => {

@@ -68,6 +68,23 @@ export const settings = {
     integer(2, 100_000),
     720,
   ),
+  dataDir: optionalSetting(
+    'SSS_DATA_DIR',
+    'folder of the history store (one SQLite file): 1-minute and 15-minute history and the known servers, kept across restarts; unset: history in memory only',
+    text,
+  ),
+  historyMinuteRetention: setting(
+    'SSS_HISTORY_1M_RETENTION',
+    'hours 1-minute history points are kept (with SSS_DATA_DIR)',
+    integer(1, 8_760),
+    48,
+  ),
+  historyQuarterRetention: setting(
+    'SSS_HISTORY_15M_RETENTION',
+    'days 15-minute history points are kept (with SSS_DATA_DIR)',
+    integer(1, 3_650),
+    30,
+  ),
   authFailureLimit: setting(
     'SSS_AUTH_FAILURE_LIMIT',
     'failed agent logins per address before HTTP 429',

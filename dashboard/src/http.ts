@@ -8,6 +8,13 @@ import { type AlertEvaluator, recordOf } from './alerts/evaluator';
 import { ADMIN_KEY, type Authenticator, type FailureLimiter, secretsEqual, tooManyFailures } from './auth';
 import type { Hub } from './hub/hub';
 import type { Metrics } from './metrics/metrics';
+import {
+  HistoryParamError,
+  type HistoryRequest,
+  type HistorySources,
+  historyWindow,
+  parseHistoryQuery,
+} from './store/history-query';
 
 export interface HttpOptions {
   hub: Hub;
@@ -15,6 +22,8 @@ export interface HttpOptions {
   alerts: AlertEvaluator;
   auth: Authenticator;
   intervalSeconds: number;
+  /** Where history windows (?range=, ?from=&to=) come from. */
+  history: HistorySources;
   /** Browsers must present it (?token= or Authorization: Bearer) on /api and /ws-frontend. */
   frontendToken: string | undefined;
   /** When it returns a token, /metrics needs Authorization: Bearer with it. */
@@ -156,15 +165,19 @@ export function createApp(options: HttpOptions): express.Express {
   });
   api.get('/servers/:id/history', (req, res) => {
     const state = known(req);
-    const raw = req.query.limit;
-    let limit: number | undefined;
-    if (raw !== undefined) {
-      limit = Number(raw);
-      if (typeof raw !== 'string' || !/^\d+$/.test(raw) || limit < 1) {
-        throw new HttpError(400, 'bad_request', `limit must be a whole number from 1, got "${String(raw)}"`);
-      }
+    const nowS = options.history.now() / 1000;
+    let request: HistoryRequest;
+    try {
+      request = parseHistoryQuery(req.query, nowS);
+    } catch (err) {
+      if (err instanceof HistoryParamError) throw new HttpError(400, 'bad_request', err.message);
+      throw err;
     }
-    res.json(state.history.toJSON(state.id, options.intervalSeconds, limit));
+    res.json(
+      'limit' in request
+        ? state.history.toJSON(state.id, options.intervalSeconds, request.limit)
+        : historyWindow(state, request.from, request.to, nowS, options.history),
+    );
   });
   api.delete('/servers/:id', (req, res) => {
     const address = options.clientAddress(req);

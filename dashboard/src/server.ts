@@ -19,6 +19,7 @@ import { nodesOnly } from './kubernetes/id-policy';
 import { kubeConfigFor } from './kubernetes/kube-config';
 import { NodeWatcher } from './kubernetes/node-watcher';
 import { Metrics } from './metrics/metrics';
+import { openHistoryStore, runHistoryStore } from './store/open';
 import { sweepEvery } from './sweep-timer';
 
 /** How long shutdown waits for WebSocket close handshakes before cutting the rest. */
@@ -74,6 +75,8 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     historySize: config.historySize,
     servers: config.servers,
   });
+  const store = openHistoryStore(config, hub, log);
+  const stopStore = store ? runHistoryStore(store) : undefined;
   const notifier = new Notifier(config.alerts.receivers, config.alerts.externalUrl, log);
   const alerts = new AlertEvaluator({
     rules: config.alerts.rules,
@@ -137,6 +140,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     connections: () => guard.connections,
     kubernetes: nodes,
     alerts: () => alertExposition(alerts, notifier),
+    historyStore: store,
   });
   frontendChannel.onBroadcast = (seconds) => metrics.broadcastDuration.observe(seconds);
 
@@ -147,6 +151,12 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     alerts,
     auth,
     intervalSeconds: config.interval,
+    history: {
+      store,
+      interval: config.interval,
+      minuteRetention: config.historyMinuteRetention * 3600,
+      now: Date.now,
+    },
     frontendToken: config.frontendToken,
     metricsToken: metricsToken instanceof SharedSecret ? () => metricsToken.current() : () => metricsToken,
     limiter,
@@ -229,6 +239,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
       }, CLOSE_GRACE_MS);
       await stopped;
       clearTimeout(grace);
+      stopStore?.();
     },
   };
 }

@@ -54,10 +54,29 @@ export class HistoryRing {
     this.count = Math.min(this.count + 1, this.capacity);
   }
 
-  /** The newest `limit` points (all by default), oldest first. */
-  toJSON(serverId: string, interval: number, limit = this.count): ServerHistory {
-    const n = Math.max(0, Math.min(limit, this.count));
-    const first = (this.next - n + this.capacity) % this.capacity;
+  /** Receipt time of the oldest point held, Unix seconds; undefined while empty. */
+  get oldest(): number | undefined {
+    return this.count === 0 ? undefined : this.t[(this.next - this.count + this.capacity) % this.capacity];
+  }
+
+  /** The points received in [from, to], Unix seconds, oldest first. */
+  between(serverId: string, interval: number, from: number, to: number): ServerHistory {
+    let newer = 0; // points after `to`
+    while (newer < this.count && (this.t[(this.next - 1 - newer + this.capacity) % this.capacity] ?? 0) > to)
+      newer++;
+    let n = 0;
+    while (
+      newer + n < this.count &&
+      (this.t[(this.next - 1 - newer - n + this.capacity) % this.capacity] ?? 0) >= from
+    )
+      n++;
+    return this.toJSON(serverId, interval, n, newer);
+  }
+
+  /** The newest `limit` points (all by default), oldest first, leaving out the newest `skip`. */
+  toJSON(serverId: string, interval: number, limit = this.count, skip = 0): ServerHistory {
+    const n = Math.max(0, Math.min(limit, this.count - skip));
+    const first = (this.next - skip - n + 2 * this.capacity) % this.capacity;
     const take = <V>(column: Float64Array | Float32Array, round: (v: number) => V) => {
       const out = new Array<V>(n);
       for (let i = 0; i < n; i++) out[i] = round(column[(first + i) % this.capacity] ?? 0);

@@ -1,5 +1,6 @@
 import {
   type FrontendServerInfo,
+  type HistoryPoint,
   historyPointOf,
   type KubernetesNodeInfo,
   OFFLINE_AFTER_INTERVALS,
@@ -35,6 +36,17 @@ export interface ServerState {
 
 /** Called with every change to push: the server's id and its serialised FrontendServerInfo. */
 export type Listener = (serverId: string, message: Buffer) => void;
+
+/**
+ * What the hub applied, for whatever keeps it beyond the process (the history store). Called after the change is
+ * in the state and its message is built.
+ */
+export interface HubObserver {
+  /** A report was applied; `point` went into the ring at `t`, Unix seconds. `first`: the server is new. */
+  reported(state: ServerState, t: number, point: HistoryPoint, first: boolean): void;
+  wentOffline(state: ServerState): void;
+  removed(id: string): void;
+}
 
 export interface HubOptions {
   intervalSeconds: number;
@@ -83,6 +95,8 @@ export class Hub {
   private readonly servers = new Map<string, ServerState>();
   private readonly listeners = new Set<Listener>();
   private readonly now: () => number;
+  /** Set once at start, after the servers the store knew are restored. */
+  observer: HubObserver | undefined;
   readonly offlineAfterMs: number;
 
   constructor(private readonly options: HubOptions) {
@@ -122,6 +136,7 @@ export class Hub {
     const now = this.now();
     const info = this.withOverrides(report);
     let state = this.servers.get(info.serverId);
+    const first = state === undefined;
     if (state) {
       state.info = info;
       state.online = true;
@@ -133,9 +148,32 @@ export class Hub {
       state.lastSeen = now;
       state.reports = 1;
     }
-    state.history.push(now / 1000, historyPointOf(info));
+    const point = historyPointOf(info);
+    state.history.push(now / 1000, point);
     this.publish(state, false, info === report ? json : undefined);
+    this.observer?.reported(state, now / 1000, point, first);
     return state;
+  }
+
+  /**
+   * A server known before a restart (the store's last state of it): listed at once, offline, with the last report
+   * and when it came (`lastSeen`, ms). Not when the server is already here or SSS_CONFIG no longer lists it.
+   */
+  restore(view: FrontendServerInfo, lastSeen: number): void {
+    const {
+      online: _o,
+      lastSeen: _l,
+      removed: _r,
+      agentMissing: _a,
+      kubernetes: _k,
+      alerts: _al,
+      ...report
+    } = view;
+    if (this.servers.has(report.serverId)) return;
+    if (this.options.servers && !this.options.servers.has(report.serverId)) return;
+    const state = this.add(this.withOverrides(report));
+    state.lastSeen = lastSeen;
+    this.publish(state);
   }
 
   /** The agent's connection closed: the server is offline at once. */
@@ -194,6 +232,7 @@ export class Hub {
     this.servers.delete(id);
     state.online = false;
     this.publish(state, true);
+    this.observer?.removed(id);
     return true;
   }
 
@@ -235,6 +274,7 @@ export class Hub {
     }
     state.online = false;
     this.publish(state);
+    this.observer?.wentOffline(state);
   }
 
   private withOverrides(info: ServerInfo): ServerInfo {

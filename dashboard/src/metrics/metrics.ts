@@ -17,6 +17,8 @@ export interface MetricSources {
   kubernetes?: NodeWatcher | undefined;
   /** The alert families (sss_alert_firing, notification counters) as exposition text, written at scrape time. */
   alerts?: () => string;
+  /** Present when SSS_DATA_DIR configures the history store. */
+  historyStore?: { readonly up: boolean; readonly errors: number } | undefined;
 }
 
 /**
@@ -113,6 +115,26 @@ export class Metrics {
     });
     for (const reason of REFUSE_REASONS) this.refused.inc({ reason }, 0);
     if (sources.kubernetes) this.registerKubernetes(sources.kubernetes, sources.hub);
+    const store = sources.historyStore;
+    if (store) {
+      new Gauge({
+        name: 'sss_history_store_up',
+        help: 'The history store (SSS_DATA_DIR) works: 1; 0 after it failed and was turned off (live monitoring goes on with history in memory).',
+        registers,
+        collect() {
+          this.set(store.up ? 1 : 0);
+        },
+      });
+      new Counter({
+        name: 'sss_history_store_errors_total',
+        help: 'Failures of the history store: opening, writing or reading the file (the first one turns it off).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(store.errors);
+        },
+      });
+    }
     this.broadcastDuration = new Histogram({
       name: 'sss_broadcast_duration_seconds',
       help: 'Time to hand one change to every browser connection.',

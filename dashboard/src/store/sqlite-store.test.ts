@@ -1,0 +1,280 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HISTORY_RANGE_SECONDS,
+  HISTORY_RANGES,
+  HISTORY_VALUE_LIMIT,
+  type HistoryPoint,
+  type HistoryRange,
+  type ServerHistory,
+} from '@sss/protocol';
+import { seedExample } from '@sss/protocol/fixtures';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Hub } from '../hub/hub';
+import { historyWindow, parseHistoryQuery } from './history-query';
+import { restoreServers, storeObserver } from './hub-feed';
+import { SqliteHistoryStore, STORE_FILE } from './sqlite-store';
+
+const MINUTE_RETENTION = 48 * 3600;
+const QUARTER_RETENTION = 30 * 86_400;
+/** A quarter hour's start, so the test's minutes and quarters are easy to count. */
+const T0 = 1_700_000_100 - (1_700_000_100 % 900);
+
+const point = (cpu: number, load: number | null = cpu / 10): HistoryPoint => ({
+  cpu,
+  memory: 50,
+  netIn: cpu * 1000,
+  netOut: 1,
+  diskRead: 2,
+  diskWrite: 3,
+  load,
+});
+
+describe('SqliteHistoryStore', () => {
+  let dir: string;
+  let now: number;
+  const clock = () => now;
+  const stores: SqliteHistoryStore[] = [];
+  const open = () => {
+    const store = new SqliteHistoryStore({
+      dir,
+      minuteRetention: MINUTE_RETENTION,
+      quarterRetention: QUARTER_RETENTION,
+      now: clock,
+    });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sss-store-'));
+    now = T0 * 1000;
+  });
+  afterEach(() => {
+    for (const store of stores.splice(0)) store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the average and the maximum of each minute and quarter hour (checked by hand)', () => {
+    const store = open();
+    // Minute 0: cpu 10, 20, 60 (load 1, 2, and one report without it); minute 1: cpu 30.
+    store.record('a', T0 + 1, point(10));
+    store.record('a', T0 + 6, point(20));
+    store.record('a', T0 + 11, point(60, null));
+    store.record('a', T0 + 61, point(30));
+    now = (T0 + 900 + 5) * 1000;
+    store.flush();
+    const minutes = store.query('a', '1m', T0, T0 + 900);
+    expect(minutes.map((r) => [r.t, r.n, r.nl])).toEqual([
+      [T0, 3, 2],
+      [T0 + 60, 1, 1],
+    ]);
+    const hub = new Hub({ intervalSeconds: 5, historySize: 10, now: clock });
+    hub.report({ ...seedExample(), serverId: 'a' });
+    const state = hub.get('a');
+    if (!state) throw new Error('no state');
+    const sources = { store, interval: 5, minuteRetention: MINUTE_RETENTION, now: clock };
+    const byMinute = historyWindow(state, T0, T0 + 3 * 3600, now / 1000, sources);
+    expect(byMinute.tier).toBe('1m');
+    expect(byMinute.step).toBe(60);
+    expect(byMinute.t.slice(0, 2)).toEqual([T0, T0 + 60]);
+    expect(byMinute.cpu.slice(0, 2)).toEqual([30, 30]); // (10 + 20 + 60) / 3, then 30
+    expect(byMinute.max?.cpu.slice(0, 2)).toEqual([60, 30]);
+    expect(byMinute.netIn.slice(0, 2)).toEqual([30_000, 30_000]);
+    expect(byMinute.load.slice(0, 2)).toEqual([1.5, 3]); // (1 + 2) / 2: the report without load does not count
+    expect(byMinute.max?.load.slice(0, 2)).toEqual([2, 3]);
+    const byQuarter = historyWindow(state, T0, T0 + 7 * 86_400, now / 1000, sources);
+    expect(byQuarter.tier).toBe('15m');
+    expect(byQuarter.t[0]).toBe(T0);
+    expect(byQuarter.cpu[0]).toBe(30); // (10 + 20 + 60 + 30) / 4
+    expect(byQuarter.max?.cpu[0]).toBe(60);
+    expect(byQuarter.load[0]).toBe(2); // (1 + 2 + 3) / 3
+  });
+
+  it('answers null for load in a point where no report carried it', () => {
+    const store = open();
+    store.record('old', T0 + 1, point(10, null));
+    now = (T0 + 120) * 1000;
+    store.flush();
+    const [row] = store.query('old', '1m', T0, T0 + 60);
+    expect(row?.nl).toBe(0);
+    const hub = new Hub({ intervalSeconds: 5, historySize: 10, now: clock });
+    const state = hub.report({ ...seedExample(), serverId: 'old' });
+    const answer = historyWindow(state, T0, T0 + 7200, now / 1000, {
+      store,
+      interval: 5,
+      minuteRetention: MINUTE_RETENTION,
+      now: clock,
+    });
+    expect(answer.load[0]).toBeNull();
+    expect(answer.max?.load[0]).toBeNull();
+    expect(answer.cpu[0]).toBe(10);
+  });
+
+  it('stores values beyond float32 as the largest finite ones, NaN as 0', () => {
+    const store = open();
+    store.record('big', T0 + 1, {
+      ...point(1),
+      netIn: 1e300,
+      netOut: Number.POSITIVE_INFINITY,
+      cpu: Number.NaN,
+    });
+    store.record('big', T0 + 2, { ...point(1), netIn: 1e300, netOut: -1e300, cpu: 4 });
+    now = (T0 + 120) * 1000;
+    store.flush();
+    const hub = new Hub({ intervalSeconds: 5, historySize: 10, now: clock });
+    const state = hub.report({ ...seedExample(), serverId: 'big' });
+    const answer = historyWindow(state, T0, T0 + 7200, now / 1000, {
+      store,
+      interval: 5,
+      minuteRetention: MINUTE_RETENTION,
+      now: clock,
+    });
+    const values = [
+      answer.netIn[0],
+      answer.netOut[0],
+      answer.max?.netIn[0],
+      answer.max?.netOut[0],
+      answer.cpu[0],
+    ];
+    for (const v of values) expect(Number.isFinite(v)).toBe(true);
+    expect(answer.netIn[0]).toBeCloseTo(HISTORY_VALUE_LIMIT, -30);
+    expect(answer.cpu[0]).toBe(2); // (0 + 4) / 2
+  });
+
+  it('turns itself off once, with one call, when the file is not a database', () => {
+    writeFileSync(
+      join(dir, STORE_FILE),
+      'this is no SQLite file, just text long enough to fill a header.'.repeat(100),
+    );
+    const downs: string[] = [];
+    const store = new SqliteHistoryStore({
+      dir,
+      minuteRetention: MINUTE_RETENTION,
+      quarterRetention: QUARTER_RETENTION,
+      now: clock,
+      onDown: (err, during) => downs.push(`${during}: ${err.message}`),
+    });
+    expect(store.up).toBe(false);
+    store.record('a', T0, point(1));
+    store.flush();
+    expect(store.query('a', '1m', 0, T0 + 60)).toEqual([]);
+    expect(store.loadStates()).toEqual([]);
+    expect(downs).toHaveLength(1);
+    expect(downs[0]).toMatch(/^open: file is not a database/);
+    expect(store.errors).toBe(1);
+  });
+
+  it('after 31 days of reports at 5 s: every range answers the expected points from the expected tier, nothing older than retention remains, a restart lists every server', async () => {
+    const INTERVAL = 5;
+    const END = T0 + 31 * 86_400 + 37; // not on a minute: the open minute and quarter hour are part of the answers
+    const store = open();
+    const hub = new Hub({ intervalSeconds: INTERVAL, historySize: 720, now: clock });
+    hub.observer = storeObserver(store);
+    const reports = ['a', 'b', 'c'].map((id) => ({ ...seedExample(), serverId: id, serverName: id }));
+    let lastFlush = T0;
+    let lastPrune = T0;
+    let cLast = 0;
+    for (let t = T0 + 2; t <= END; t += INTERVAL) {
+      now = t * 1000;
+      if (t <= T0 + 12 * 3600) cLast = t;
+      for (const [i, report] of reports.entries()) {
+        // c reports for the first 12 hours only, then goes offline for good.
+        if (i === 2 && t > T0 + 12 * 3600) continue;
+        report.cpu.percent = ((t / INTERVAL) % 100) + i;
+        hub.report(report);
+      }
+      if (t === T0 + 12 * 3600 + 2 + 15) hub.sweep();
+      if (t - lastFlush >= 10) {
+        store.flush();
+        lastFlush = t;
+      }
+      if (t - lastPrune >= 600) {
+        await store.prune();
+        lastPrune = t;
+      }
+    }
+    hub.sweep();
+    await store.prune();
+    const nowS = now / 1000; // the last report's time
+    const sources = { store, interval: INTERVAL, minuteRetention: MINUTE_RETENTION, now: clock };
+    const answer = (id: string, range: HistoryRange): ServerHistory => {
+      const request = parseHistoryQuery({ range }, nowS);
+      if ('limit' in request) throw new Error('not a window');
+      const state = hub.get(id);
+      if (!state) throw new Error(`no ${id}`);
+      return historyWindow(state, request.from, request.to, nowS, sources);
+    };
+    // Points whose start lies in [floor(from / step) * step, now]: a tier's points over the span plus the open one.
+    const expected: Record<HistoryRange, { tier: string; points: number }> = {
+      '1h': { tier: 'raw', points: 720 }, // the ring: 720 reports, the hour's 721st is the one it dropped
+      '6h': { tier: '1m', points: 6 * 60 + 1 },
+      '24h': { tier: '1m', points: 24 * 60 + 1 },
+      '7d': { tier: '15m', points: 7 * 96 + 1 },
+      // from = now - 30 d lies in a quarter hour that started before the retention cut: that one is gone.
+      '30d': { tier: '15m', points: 30 * 96 },
+    };
+    for (const range of HISTORY_RANGES) {
+      for (const id of ['a', 'b']) {
+        const h = answer(id, range);
+        expect({ range, tier: h.tier, points: h.t.length }).toEqual({ range, ...expected[range] });
+        expect(h.cpu).toHaveLength(h.t.length);
+        expect(h.t.at(-1)).toBeLessThanOrEqual(nowS);
+        expect((h.t[0] as number) + (h.step as number)).toBeGreaterThan(nowS - HISTORY_RANGE_SECONDS[range]);
+        if (h.tier !== 'raw') expect(h.max?.cpu).toHaveLength(h.t.length);
+      }
+    }
+    // The open minute is in the 6 h answer: it ends now.
+    expect(answer('a', '6h').t.at(-1)).toBe(Math.floor(nowS / 60) * 60);
+    // c went offline after 12 hours, 30 days ago: its 15-minute points aged out, its state did not.
+    expect(answer('c', '30d').t).toEqual([]);
+    expect(hub.get('c')?.online).toBe(false);
+
+    store.close();
+    const file = new Database(join(dir, STORE_FILE), { readonly: true });
+    try {
+      const oldest = (table: string) =>
+        (file.prepare(`SELECT min(t) AS t FROM ${table}`).get() as { t: number }).t;
+      expect(oldest('minute')).toBeGreaterThanOrEqual(nowS - MINUTE_RETENTION);
+      expect(oldest('quarter')).toBeGreaterThanOrEqual(nowS - QUARTER_RETENTION);
+      const perServer = file.prepare('SELECT server, count(*) AS n FROM minute GROUP BY server').all();
+      expect(perServer).toHaveLength(2); // c has no minute left
+    } finally {
+      file.close();
+    }
+
+    // A restart: every server listed at once, offline, with its last report time; the history is there.
+    now += 60_000;
+    const again = open();
+    const restartS = now / 1000;
+    const restarted = new Hub({ intervalSeconds: INTERVAL, historySize: 720, now: clock });
+    expect(restoreServers(again, restarted)).toBe(3);
+    expect([...restarted.list()].map((s) => [s.id, s.online, s.lastSeen])).toEqual([
+      ['a', false, nowS * 1000],
+      ['b', false, nowS * 1000],
+      ['c', false, cLast * 1000],
+    ]);
+    const state = restarted.get('a');
+    if (!state) throw new Error('a not restored');
+    const afterRestart = historyWindow(state, restartS - 3600, restartS, restartS, {
+      ...sources,
+      store: again,
+    });
+    expect(afterRestart.tier).toBe('1m'); // the ring is empty, the store has the hour
+    expect(afterRestart.t.at(-1)).toBe(Math.floor(nowS / 60) * 60); // the minute open at the stop was written
+  }, 180_000);
+
+  it('after a kill, keeps what the last flush wrote: the open minute and what closed since are lost', () => {
+    const store = open();
+    store.saveState({ id: 'a', lastSeen: T0 * 1000, message: Buffer.from('{}') }, true);
+    for (let t = T0; t < T0 + 300; t += 5) store.record('a', t, point(t - T0));
+    now = (T0 + 241) * 1000;
+    store.flush(); // minutes 0-3 written; minute 4 open
+    for (let t = T0 + 300; t < T0 + 400; t += 5) store.record('a', t, point(1)); // closes minute 4, not flushed
+    // No close(): the process died. A new process opens the same file.
+    const again = open();
+    expect(again.query('a', '1m', T0, T0 + 3600).map((r) => r.t)).toEqual([T0, T0 + 60, T0 + 120, T0 + 180]);
+  });
+});
