@@ -286,7 +286,10 @@ export function createApp(options: HttpOptions): express.Express {
         ? `nothing at ${req.method} ${req.path}`
         : `${STATUS_CODES[status]}: ${req.method} ${req.path}`;
     // A static file's error comes after its headers were set (Content-Type of the file): JSON it is.
-    res.status(status).type('application/json').json({ error: errorLabel(status), message });
+    res
+      .status(status)
+      .type('application/json')
+      .json({ error: errorLabel(status), message });
   });
   return app;
 }
