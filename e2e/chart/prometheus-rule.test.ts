@@ -2,12 +2,12 @@
 // `promtool check rules`, and `promtool test rules` runs the unit tests in rules-tests/ against them: every alert
 // fires where it should and stays quiet where it should.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findTool } from '../support/tools';
-import { helm, render } from './chart';
+import { helm, render, renderError } from './chart';
 import {
   type AlertRule,
   renderRuleGroups,
@@ -84,6 +84,30 @@ describe.skipIf(!helm)('chart: PrometheusRule', () => {
     expect(byName.get('SSSMemoryHigh')?.annotations.description).toContain('more than 80 % of the memory');
     expect(byName.get('SSSServerDown')?.labels).toEqual({ severity: 'page', team: 'platform' });
     expect(byName.get('SSSDashboardScrapeLost')?.expr).toBe('up{job="sss"} == 0 or absent(up{job="sss"})');
+  });
+
+  it.each([
+    [
+      'a threshold over 1',
+      'threshold: 1.5',
+      "at '/metrics/prometheusRule/rules/memoryHigh/threshold': maximum",
+    ],
+    ['a for that is no duration', 'for: 5 minutes', "at '/metrics/prometheusRule/rules/memoryHigh/for'"],
+    ['an unknown key', 'thresold: 0.8', "additional properties 'thresold' not allowed"],
+  ])('refuses %s in a rule', (name, line, message) => {
+    const file = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, `metrics:\n  prometheusRule:\n    rules:\n      memoryHigh:\n        ${line}\n`);
+    expect(renderError({ values: [file] })).toContain(message);
+  });
+
+  it('refuses an alert label that Prometheus would refuse', () => {
+    const file = join(dir, 'label.yaml');
+    writeFileSync(
+      file,
+      'metrics:\n  prometheusRule:\n    additionalAlertLabels:\n      team-name: platform\n',
+    );
+    // helm 3.22 names the wrong map in this message (another stringMap), so only the complaint is checked.
+    expect(renderError({ values: [file] })).toContain("invalid propertyName 'team-name'");
   });
 
   describe.skipIf(!promtool)('promtool', () => {
