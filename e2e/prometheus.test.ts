@@ -95,8 +95,12 @@ describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads the reported memory total back through the query API', async () => {
-    const dashboard = await startDashboard();
+  it('reads the reported memory total back through the query API, scraping with the metrics token', async () => {
+    // The token as the chart mounts it: a file, read by Prometheus (credentials_file) and the dashboard.
+    const token = join(dir, 'metrics-token');
+    writeFileSync(token, 'scrape-token\n');
+    const dashboard = await startDashboard({ SSS_METRICS_TOKEN_FILE: token });
+    expect((await fetch(`${dashboard.url}/metrics`)).status).toBe(401);
     const reporter = connectReporter(dashboard.wsUrl, 'web-1', dashboard.secret);
     await opened(reporter);
     sendReport(reporter, seedExample());
@@ -108,6 +112,10 @@ describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
         'global: { scrape_interval: 1s, scrape_timeout: 1s }',
         'scrape_configs:',
         '  - job_name: sss-dashboard',
+        `    authorization: { credentials_file: ${JSON.stringify(token)} }`,
+        `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
+        // The same target without the token: Prometheus records the 401 as a failed scrape.
+        '  - job_name: sss-no-token',
         `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
       ].join('\n'),
     );
@@ -146,6 +154,9 @@ describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
 
     const up = (await query('up{job="sss-dashboard"}')).data.result[0];
     expect(up?.value[1]).toBe('1');
+    await expect
+      .poll(async () => (await query('up{job="sss-no-token"}')).data.result[0]?.value[1], { timeout: 10_000 })
+      .toBe('0');
     const info = (await query('sss_server_info{server_id="web-1"}')).data.result[0];
     expect(info?.metric).toMatchObject({ platform: 'ubuntu', arch: 'amd64', kernel: '5.15.0-58-generic' });
 
