@@ -29,6 +29,23 @@ async function badgesIn(scope: Locator): Promise<string[]> {
   return ((await list.getAttribute('data-badges')) ?? '').split(' ').filter(Boolean);
 }
 
+/** An alert badge as shown: its text (the alert's name, or "+N"), severity colour and tooltip. */
+export interface ShownAlert {
+  text: string;
+  severity: string;
+  title: string;
+}
+
+async function alertBadgesIn(scope: Locator): Promise<ShownAlert[]> {
+  return scope.locator('.alert-badges .alert-badge').evaluateAll((badges) =>
+    badges.map((b) => ({
+      text: (b.textContent ?? '').trim(),
+      severity: b.getAttribute('data-severity') ?? '',
+      title: b.getAttribute('title') ?? '',
+    })),
+  );
+}
+
 /** Counts every WebSocket the page opens (the ui's reconnect attempts), with the time each was created. */
 const RECORD_SOCKETS = `
   window.__sockets = [];
@@ -230,6 +247,23 @@ export class DashboardPage {
     await this.page.locator('[data-action="lang"]').click();
   }
 
+  /** The number of firing alerts on the toolbar's way to the alert list, and the worst severity among them. */
+  async firingAlerts(): Promise<{ count: number; severity: string }> {
+    const link = this.page.locator('[data-action="alerts"]');
+    return {
+      count: Number(await link.locator('[data-count="alerts"]').textContent()),
+      severity: (await link.getAttribute('data-severity')) ?? '',
+    };
+  }
+
+  /** Opens the alert list from the toolbar. */
+  async openAlerts(): Promise<AlertList> {
+    await this.page.locator('[data-action="alerts"]').click();
+    const list = new AlertList(this.page);
+    await list.root.waitFor();
+    return list;
+  }
+
   async openDetails(serverId: string): Promise<DetailsPage> {
     await this.card(serverId).root.locator('.card-name').click();
     const details = new DetailsPage(this.page);
@@ -348,6 +382,19 @@ export class ServerCard {
     return badgesIn(this.root);
   }
 
+  /** The firing alerts on the card: name, severity and tooltip of each badge. */
+  async alerts(): Promise<ShownAlert[]> {
+    return alertBadgesIn(this.root);
+  }
+
+  async waitForAlert(name: string, timeoutMs = 5_000): Promise<void> {
+    await this.root.locator('.alert-badge', { hasText: name }).waitFor({ timeout: timeoutMs });
+  }
+
+  async waitForNoAlerts(timeoutMs = 5_000): Promise<void> {
+    await this.root.locator('.alert-badges').waitFor({ state: 'detached', timeout: timeoutMs });
+  }
+
   async waitForBadges(expected: string[], timeoutMs = 5_000): Promise<void> {
     await this.root.locator(`.badges[data-badges="${expected.join(' ')}"]`).waitFor({ timeout: timeoutMs });
   }
@@ -432,6 +479,11 @@ export class ServerTable {
 
   async rowStatus(serverId: string): Promise<ServerStatus> {
     return (await this.row(serverId).locator('.row-dot').getAttribute('data-status')) as ServerStatus;
+  }
+
+  /** A row's alert badges (the first, then "+N" for the others). */
+  async rowAlerts(serverId: string): Promise<ShownAlert[]> {
+    return alertBadgesIn(this.row(serverId));
   }
 
   /** A row's Node badges by their Kubernetes names, those behind its "+N" badge included. */
@@ -577,5 +629,66 @@ export class DetailsPage {
         xLabels: Array.from(chart.querySelectorAll('.chart-x span')).map((label) => label.textContent ?? ''),
       })),
     );
+  }
+}
+
+/** One row of the alert list as shown. */
+export interface AlertListRow {
+  severity: string;
+  name: string;
+  server: string;
+  summary: string;
+  state: string;
+  duration: string;
+}
+
+export class AlertList {
+  readonly root: Locator;
+
+  constructor(private readonly page: Page) {
+    this.root = page.locator('.alerts-view');
+  }
+
+  /** Shows only one severity (`all`: every one), as the severity buttons do. */
+  async filterBySeverity(severity: 'all' | 'critical' | 'warning' | 'info'): Promise<void> {
+    await this.root.locator(`[data-filter-group="severity"] button[data-value="${severity}"]`).click();
+  }
+
+  /** Shows firing, resolved or all alerts. */
+  async filterByState(state: 'firing' | 'resolved' | 'all'): Promise<void> {
+    await this.root.locator(`[data-filter-group="state"] button[data-value="${state}"]`).click();
+  }
+
+  async rows(): Promise<AlertListRow[]> {
+    return this.root.locator('table.alert-list tbody tr').evaluateAll((rows) =>
+      rows.map((r) => {
+        const cells = Array.from(r.querySelectorAll('td')).map((c) => (c.textContent ?? '').trim());
+        return {
+          severity: r.getAttribute('data-severity') ?? '',
+          name: cells[1] ?? '',
+          server: cells[2] ?? '',
+          summary: cells[3] ?? '',
+          state: r.getAttribute('data-state') ?? '',
+          duration: cells[5] ?? '',
+        };
+      }),
+    );
+  }
+
+  async waitForRows(count: number, timeoutMs = 5_000): Promise<void> {
+    await this.page.waitForFunction(
+      (n) => document.querySelectorAll('.alerts-view table.alert-list tbody tr').length === n,
+      count,
+      { timeout: timeoutMs },
+    );
+  }
+
+  /** What the list says when no row is shown. */
+  async emptyText(): Promise<string> {
+    return (await this.root.locator('.empty').textContent()) ?? '';
+  }
+
+  async openServer(serverName: string): Promise<void> {
+    await this.root.locator('table.alert-list a', { hasText: serverName }).first().click();
   }
 }

@@ -1,6 +1,7 @@
 // The page: top bar, then either the server list (summary, toolbar, cards or table) or one server's details.
 
-import { createEffect, Show } from 'solid-js';
+import { createEffect, Match, Show, Switch } from 'solid-js';
+import { AlertsView } from './components/AlertsView';
 import { CardsView } from './components/CardsView';
 import { ConnectionBanner } from './components/ConnectionStatus';
 import { DetailsView } from './components/DetailsView';
@@ -11,7 +12,7 @@ import { Toolbar } from './components/Toolbar';
 import { connectionState, lostAt } from './connection';
 import { t } from './i18n';
 import { listing, query, statusFilter, viewMode } from './list';
-import { detailsId } from './route';
+import { detailsId, route } from './route';
 import type { StatusFilter } from './view';
 
 /** What an empty list says when the status filter leaves no server. */
@@ -59,9 +60,14 @@ export function App() {
       <Header />
       <ConnectionBanner />
       <main class="page" classList={{ stale: connectionState().phase !== 'open' && lostAt() !== undefined }}>
-        <Show when={detailsId()} keyed fallback={<ServerList />}>
-          {(id) => <DetailsView id={id} />}
-        </Show>
+        <Switch fallback={<ServerList />}>
+          <Match when={route().page === 'alerts'}>
+            <AlertsView />
+          </Match>
+          <Match when={detailsId()} keyed>
+            {(id) => <DetailsView id={id} />}
+          </Match>
+        </Switch>
       </main>
     </>
   );

@@ -2,6 +2,8 @@
 // prefix. A `?token=` on the page's address is passed on (the dashboard may require SSS_FRONTEND_TOKEN).
 
 import {
+  type AlertRecord,
+  type AlertState,
   FRONTEND_TOKEN_PARAM,
   type FrontendServerInfo,
   type HistoryRange,
@@ -70,4 +72,8 @@ export function fetchHistoryRange(
   signal?: AbortSignal,
 ): Promise<ServerHistory> {
   return getJson(address(`${Paths.servers}/${encodeURIComponent(id)}/history`, { range }), signal);
+}
+
+export function fetchAlerts(state: AlertState, signal?: AbortSignal): Promise<AlertRecord[]> {
+  return getJson(address(Paths.alerts, { state }), signal);
 }

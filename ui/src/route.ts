@@ -1,11 +1,15 @@
-// Hash routing (#/ and #/server/<id>): the page itself stays at one address, which keeps relative asset and
+// Hash routing (#/, #/server/<id> and #/alerts): the page itself stays at one address, which keeps relative asset and
 // API URLs right behind any path prefix.
 
 import { createSignal } from 'solid-js';
 
-export type Route = { page: 'list' } | { page: 'server'; id: string };
+export type Route = { page: 'list' } | { page: 'server'; id: string } | { page: 'alerts' };
+
+/** The alert list's address. */
+export const ALERTS_HREF = '#/alerts';
 
 function parse(hash: string): Route {
+  if (hash === ALERTS_HREF) return { page: 'alerts' };
   const match = /^#\/server\/(.+)$/.exec(hash);
   if (match?.[1]) {
     try {

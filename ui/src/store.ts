@@ -5,6 +5,7 @@
 
 import { type FrontendServerInfo, historyPointOf } from '@sss/protocol';
 import { type Accessor, batch, createSignal, type Setter } from 'solid-js';
+import { alertsKey } from './alerts';
 import { fetchHistory } from './api';
 import { append, type Columns, emptyColumns, prependHistory } from './series';
 import { metaOf, type ServerMeta, sameMeta } from './view';
@@ -28,8 +29,10 @@ export interface ServerEntry {
 }
 
 const [servers, setServers] = createSignal<readonly ServerEntry[]>([]);
+/** Changes whenever some server's firing alerts do (the alert list and the toolbar's count follow it). */
+const [alertsVersion, setAlertsVersion] = createSignal(0);
 
-export { servers };
+export { alertsVersion, servers };
 
 const byId = new Map<string, ServerEntry>();
 const pending = new Map<string, FrontendServerInfo>();
@@ -55,6 +58,7 @@ function flush(): void {
   scheduled = false;
   const added: ServerEntry[] = [];
   let removed = false;
+  let alertsChanged = false;
   batch(() => {
     for (const info of pending.values()) {
       const entry = byId.get(info.serverId);
@@ -64,10 +68,12 @@ function flush(): void {
           removed = true;
         }
       } else if (entry) {
+        if (alertsKey(entry.info()) !== alertsKey(info)) alertsChanged = true;
         entry.setInfo(info);
         const meta = metaOf(info);
         if (!sameMeta(entry.meta(), meta)) entry.setMeta(meta);
       } else {
+        if (info.alerts) alertsChanged = true;
         const fresh = createEntry(info);
         byId.set(info.serverId, fresh);
         added.push(fresh);
@@ -79,6 +85,7 @@ function flush(): void {
     if (added.length > 0 || removed) {
       setServers((list) => [...list.filter((e) => byId.get(e.id) === e), ...added]);
     }
+    if (alertsChanged) setAlertsVersion((v) => v + 1);
   });
 }
 

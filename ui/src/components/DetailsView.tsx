@@ -32,6 +32,7 @@ import { append, type Columns, emptyColumns, prependHistory } from '../series';
 import { agentState, neverReported } from '../status';
 import { type ServerEntry, servers } from '../store';
 import { diskUsage } from '../view';
+import { AlertBadges } from './AlertBadges';
 import { type Fact, Facts } from './Facts';
 import { countryName, Flag } from './Flag';
 import { ArrowDown, ArrowLeft, ArrowUp } from './Icons';
@@ -203,6 +204,7 @@ function ServerDetails(props: { entry: ServerEntry }) {
           </span>
         </p>
         <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
+        <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} />}</Show>
         <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
           <div class="details-meters" classList={{ 'has-swap': swapPercent(info().memory) !== undefined }}>
             <Meter

@@ -105,3 +105,9 @@ export const Languages = (p: IconProps) => (
     <path d="M4 5h9M8.5 3v2M11 5c-1 4-4 7-7 8.5M6.5 8.5c1 2 3 3.5 5 4.5M13 21l4-9 4 9M14.5 18h5" />
   </Icon>
 );
+export const Bell = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+    <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+  </Icon>
+);

@@ -10,6 +10,7 @@ import { serverHref } from '../route';
 import { agentState, neverReported } from '../status';
 import { requestBackfill, type ServerEntry, SPARK_POINTS } from '../store';
 import { diskUsage } from '../view';
+import { AlertBadges } from './AlertBadges';
 import { Flag } from './Flag';
 import { ArrowDown, ArrowUp, Clock, HardDrive } from './Icons';
 import { Meter } from './Meter';
@@ -50,6 +51,7 @@ export function ServerCard(props: { entry: ServerEntry }) {
         {subtitle(info()) || props.entry.id}
       </p>
       <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
+      <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} />}</Show>
 
       <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
         <Measurements entry={props.entry} />

@@ -12,6 +12,7 @@ import { serverHref } from '../route';
 import { agentState, neverReported, STATE_LABELS } from '../status';
 import type { ServerEntry } from '../store';
 import { diskUsage, SORT_LABELS, type SortKey } from '../view';
+import { AlertBadges } from './AlertBadges';
 import { Flag } from './Flag';
 import { ArrowDown, ArrowUp } from './Icons';
 import { Meter } from './Meter';
@@ -64,8 +65,13 @@ function Row(props: { entry: ServerEntry; kubernetes: boolean }) {
         <span class="dot row-dot" data-status={state()} title={t(STATE_LABELS[state()])} />
       </td>
       <td class="col-name">
-        <Flag code={info().countryCode} />
-        <a href={serverHref(props.entry.id)}>{info().serverName || props.entry.id}</a>
+        <div class="name-cell">
+          <Flag code={info().countryCode} />
+          <a href={serverHref(props.entry.id)} title={info().serverName || props.entry.id}>
+            {info().serverName || props.entry.id}
+          </a>
+          <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} limit={1} />}</Show>
+        </div>
       </td>
       <td class="col-group">{info().group || '–'}</td>
       <Show when={props.kubernetes}>

@@ -1,9 +1,12 @@
 // Search box, the cards' grouping and sort order, and the cards/table switch. "/" focuses the search from
 // anywhere on the page.
 
-import { For, onCleanup, onMount, Show } from 'solid-js';
+import { createMemo, For, onCleanup, onMount, Show, untrack } from 'solid-js';
+import { firingRows, worstSeverity } from '../alerts';
 import { t } from '../i18n';
 import { listing, query, setGroupBy, setQuery, setSort, setViewMode, sort, viewMode } from '../list';
+import { ALERTS_HREF } from '../route';
+import { alertsVersion, servers } from '../store';
 import {
   defaultDir,
   GROUP_BY_LABELS,
@@ -13,7 +16,7 @@ import {
   SORT_LABELS,
   type SortKey,
 } from '../view';
-import { ArrowDown, ArrowUp, Grid, Rows, Search } from './Icons';
+import { ArrowDown, ArrowUp, Bell, Grid, Rows, Search } from './Icons';
 
 /** What the cards are grouped by, where servers are Kubernetes Nodes: group, zone or role. */
 function GroupByMenu() {
@@ -59,6 +62,29 @@ function SortMenu() {
   );
 }
 
+/** The way to the alert list, with the number of firing alerts in the colour of the worst. */
+function AlertsLink() {
+  const firing = createMemo(() => {
+    alertsVersion();
+    return firingRows(servers().map((entry) => untrack(entry.info)));
+  });
+  return (
+    <a
+      class="alerts-link"
+      href={ALERTS_HREF}
+      data-action="alerts"
+      data-severity={worstSeverity(firing()) ?? 'none'}
+      title={t('alertsFiring', { n: firing().length })}
+    >
+      <Bell />
+      <span>{t('alerts')}</span>
+      <span class="alerts-count" data-count="alerts">
+        {firing().length}
+      </span>
+    </a>
+  );
+}
+
 export function Toolbar() {
   let input!: HTMLInputElement;
   const placeholder = () => t(listing.kubernetes() ? 'searchPlaceholderKubernetes' : 'searchPlaceholder');
@@ -95,6 +121,7 @@ export function Toolbar() {
         </Show>
         <SortMenu />
       </Show>
+      <AlertsLink />
       <div class="segmented">
         <button
           type="button"
