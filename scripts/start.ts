@@ -3,7 +3,8 @@
 // Honoured: SSS_PORT (default 8900; 0 picks a free port), SSS_HOST (default 127.0.0.1: the demo is not exposed
 // to the network), SSS_AUTH_SECRET (default: generated), SSS_INTERVAL, SSS_LOG_LEVEL, SSS_HEALTH_PORT (agent; default off),
 // SSS_CONFIG (the dashboard's server list), SSS_KUBERNETES (default off: a KUBECONFIG in the shell would otherwise
-// fill the demo with that cluster's Nodes as servers missing their agents).
+// fill the demo with that cluster's Nodes as servers missing their agents), SSS_DATA_DIR (default .data/ in the
+// checkout, which git ignores: history and the known servers outlive a restart).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -82,6 +83,7 @@ const port = await new Promise<number>((resolve) => {
       SSS_HOST: env.SSS_HOST || '127.0.0.1',
       SSS_AUTH_SECRET: secret,
       SSS_KUBERNETES: env.SSS_KUBERNETES || 'off',
+      SSS_DATA_DIR: env.SSS_DATA_DIR || `${root}.data`,
       ...(SSS_CONFIG ? { SSS_CONFIG } : {}),
     },
     (line) => {
