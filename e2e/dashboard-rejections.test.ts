@@ -166,7 +166,8 @@ describe('authentication rate limit', () => {
     expect(refused.retryAfter).toBeGreaterThan(0);
     expect(refused.body).toEqual({
       error: 'too_many_requests',
-      message: 'too many failed logins from this address',
+      message: 'too many failed logins for this server id from this address',
+      retryAfter: refused.retryAfter,
     });
 
     const samples = await scrape(dashboard.url);

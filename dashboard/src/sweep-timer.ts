@@ -6,11 +6,16 @@ const STALL_MS = 500;
  * first (timers run before the poll phase of Node's loop), so no connection is judged by time it could not read.
  * Never two turns in a row, so a loop that is merely busy still sweeps.
  */
-export function sweepEvery(ms: number, sweep: () => void, onStall: (lateMs: number) => void = () => {}) {
-  let last = performance.now();
+export function sweepEvery(
+  ms: number,
+  sweep: () => void,
+  onStall: (lateMs: number) => void = () => {},
+  clock: () => number = () => performance.now(),
+) {
+  let last = clock();
   let deferred = false;
   const timer = setInterval(() => {
-    const now = performance.now();
+    const now = clock();
     const late = now - last - ms;
     last = now;
     if (late > STALL_MS && !deferred) {

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { settingErrorOf } from '@sss/protocol/fixtures';
+import { describe, expect, it } from 'vitest';
+import { ClientAddresses } from './client-address';
+import { loadConfig } from './config';
+import { connectionCeiling, openFilesLimit } from './connection-guard';
+
+function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {
+  return {
+    socket: { remoteAddress },
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  } as unknown as IncomingMessage;
+}
+
+describe('limit settings', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({ SSS_AUTH_SECRET: 's' }, [])).toMatchObject({
+      headerTimeout: 5,
+      keepAliveTimeout: 5,
+      maxConnectionsPerAddress: 1024,
+      descriptorHeadroom: 256,
+      trustedProxies: undefined,
+      maxServers: 10_000,
+      authFailureAddressLimit: 100,
+      metricsToken: undefined,
+    });
+  });
+
+  it.each([
+    [
+      { SSS_TRUSTED_PROXIES: '10.0.0.0/33' },
+      /SSS_TRUSTED_PROXIES must be a comma-separated list .* got "10\.0\.0\.0\/33"/,
+    ],
+    [{ SSS_TRUSTED_PROXIES: '10.0.0.1, proxy.local' }, /got "proxy\.local"/],
+    [{ SSS_HEADER_TIMEOUT: '0' }, /SSS_HEADER_TIMEOUT must be a number from 0\.5 to 300/],
+    [{ SSS_MAX_SERVERS: '0' }, /SSS_MAX_SERVERS must be a whole number from 1/],
+    [{ SSS_METRICS_TOKEN: 'a', SSS_METRICS_TOKEN_FILE: '/x' }, /set only one of SSS_METRICS_TOKEN and/],
+  ])('refuses %j naming the setting and the valid values', (env, message) => {
+    expect(settingErrorOf(() => loadConfig({ SSS_AUTH_SECRET: 's', ...env }, [])).message).toMatch(message);
+  });
+
+  it('takes addresses and CIDRs of both families as trusted proxies', () => {
+    const config = loadConfig(
+      { SSS_AUTH_SECRET: 's', SSS_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5,fd00::/8' },
+      [],
+    );
+    expect(config.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
+  });
+});
+
+describe('ClientAddresses', () => {
+  const clients = new ClientAddresses(['10.0.0.0/8', 'fd00::/8']);
+
+  it('uses the peer when it is no trusted proxy, whatever X-Forwarded-For says', () => {
+    expect(clients.of(request('203.0.113.7', '198.51.100.1'))).toBe('203.0.113.7');
+    expect(new ClientAddresses().of(request('10.0.0.1', '198.51.100.1'))).toBe('10.0.0.1');
+  });
+
+  it('takes the right-most hop that is no trusted proxy', () => {
+    expect(clients.of(request('10.0.0.1', '1.1.1.1, 198.51.100.1'))).toBe('198.51.100.1');
+    expect(clients.of(request('10.0.0.1', '1.1.1.1, 198.51.100.1, 10.2.3.4'))).toBe('198.51.100.1');
+    expect(clients.of(request('::ffff:10.0.0.1', '198.51.100.1'))).toBe('198.51.100.1');
+    expect(clients.of(request('fd00::1', '2001:db8::1'))).toBe('2001:db8::1');
+  });
+
+  it('falls back to the last trusted hop when the header has none or garbage', () => {
+    expect(clients.of(request('10.0.0.1'))).toBe('10.0.0.1');
+    expect(clients.of(request('10.0.0.1', 'garbage, 10.0.0.9'))).toBe('10.0.0.9');
+  });
+});
+
+describe('descriptor head-room', () => {
+  it('reads the soft open-files limit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sss-limits-'));
+    const file = join(dir, 'limits');
+    writeFileSync(
+      file,
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n',
+    );
+    expect(openFilesLimit(file)).toBe(1024);
+    writeFileSync(file, 'Max open files            unlimited            unlimited            files\n');
+    expect(openFilesLimit(file)).toBeUndefined();
+    expect(openFilesLimit(join(dir, 'missing'))).toBeUndefined();
+    expect(openFilesLimit()).toBeGreaterThan(0);
+  });
+
+  it('keeps the head-room free and refuses one that leaves too little', () => {
+    expect(connectionCeiling(20_000, 256)).toBe(19_744);
+    expect(connectionCeiling(undefined, 256)).toBeUndefined();
+    expect(settingErrorOf(() => connectionCeiling(400, 256)).message).toMatch(
+      /SSS_DESCRIPTOR_HEADROOM \(256\) must be below half the open-files limit \(400\)/,
+    );
+  });
+});
