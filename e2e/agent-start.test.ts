@@ -89,5 +89,8 @@ describe('npm start', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(processesMentioning(clone)).toEqual([]);
+    // The history store lives in .data/ of the checkout, which git ignores.
+    expect(readdirSync(join(clone, '.data'))).toContain('history.db');
+    expect(sh(`git -C ${clone} status --porcelain`)).not.toContain('.data');
   });
 });
