@@ -63,6 +63,31 @@ describe('dashboard REST and metrics', () => {
     expect((all.t[0] ?? 0) <= (all.t[1] ?? 0)).toBe(true);
     const last = (await get(`${dashboard.url}/api/servers/web-1/history?limit=1`)).body as ServerHistory;
     expect(last.cpu).toEqual([12.5]);
+    expect(Object.keys(last).sort()).toEqual(
+      [
+        'serverId',
+        'interval',
+        't',
+        'cpu',
+        'memory',
+        'netIn',
+        'netOut',
+        'diskRead',
+        'diskWrite',
+        'load',
+      ].sort(),
+    );
+    expect(last.load).toEqual([null]); // the seed's report has no load average
+  });
+
+  it('answers a range from the ring when there is no store (SSS_DATA_DIR unset)', async () => {
+    const day = (await get(`${dashboard.url}/api/servers/web-1/history?range=24h`)).body as ServerHistory;
+    expect(day).toMatchObject({ tier: 'raw', step: 5, cpu: [45.2, 12.5] });
+    expect((day.to ?? 0) - (day.from ?? 0)).toBe(86_400);
+    expect(day.max).toBeUndefined();
+    const window = (await get(`${dashboard.url}/api/servers/web-1/history?from=0&to=1`))
+      .body as ServerHistory;
+    expect(window).toMatchObject({ tier: 'raw', from: 0, to: 1, t: [], cpu: [] });
   });
 
   it.each([
@@ -81,6 +106,41 @@ describe('dashboard REST and metrics', () => {
       400,
       'bad_request',
       'limit must be a whole number from 1, got "0"',
+    ],
+    [
+      'GET',
+      '/api/servers/web-1/history?range=2h',
+      400,
+      'bad_request',
+      'range must be one of 1h, 6h, 24h, 7d, 30d, got "2h"',
+    ],
+    [
+      'GET',
+      '/api/servers/web-1/history?range=1h&limit=5',
+      400,
+      'bad_request',
+      'limit cannot be combined with range, from or to',
+    ],
+    [
+      'GET',
+      '/api/servers/web-1/history?range=1h&from=1',
+      400,
+      'bad_request',
+      'range cannot be combined with from or to',
+    ],
+    [
+      'GET',
+      '/api/servers/web-1/history?from=yesterday',
+      400,
+      'bad_request',
+      'from must be a time in Unix seconds, got "yesterday"',
+    ],
+    [
+      'GET',
+      '/api/servers/web-1/history?from=20&to=10',
+      400,
+      'bad_request',
+      'from must be before to, got from=20 and to=10',
     ],
     ['POST', '/api/servers', 405, 'method_not_allowed', 'POST is not allowed here; use GET'],
     ['PUT', '/api/servers/web-1', 405, 'method_not_allowed', 'PUT is not allowed here; use GET or DELETE'],
