@@ -8,7 +8,7 @@ import { repoRoot } from '../support/paths';
 
 export const screenshotDir = join(repoRoot, 'test-results/screenshots');
 
-export type ConnectionPhase = 'open' | 'connecting' | 'waiting';
+export type ConnectionPhase = 'open' | 'connecting' | 'waiting' | 'refused';
 
 /** A server's state as its status pill (or table dot) shows it. */
 export type ServerStatus = 'online' | 'offline' | 'missing';
@@ -211,6 +211,16 @@ export class DashboardPage {
 
   async waitForConnection(phase: ConnectionPhase, timeoutMs = 10_000): Promise<void> {
     await this.page.locator(`.conn[data-state="${phase}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  /** The banner about the frontend token: `token` (none given) or `token-rejected`, with its text; or undefined. */
+  async tokenBanner(): Promise<{ reason: string; text: string } | undefined> {
+    const banner = this.page.locator('.banner[data-reason^="token"]');
+    if ((await banner.count()) === 0) return undefined;
+    return {
+      reason: (await banner.getAttribute('data-reason')) ?? '',
+      text: (await banner.textContent()) ?? '',
+    };
   }
 
   /** Whether the page shows its figures as no longer live (connection lost). */
@@ -446,6 +456,11 @@ export class ServerCard {
     return this.root.locator('img.flag').getAttribute('src');
   }
 
+  /** How many lines the sparkline draws (grid, CPU area, CPU, memory); none until it has two points. */
+  async sparklinePaths(): Promise<number> {
+    return this.root.locator('.sparkline path').count();
+  }
+
   async sparklinePoints(): Promise<number> {
     const d = (await this.root.locator('.spark-cpu').getAttribute('d')) ?? '';
     return (d.match(/[ML]/g) ?? []).length;
@@ -489,6 +504,30 @@ export class ServerTable {
   /** A row's Node badges by their Kubernetes names, those behind its "+N" badge included. */
   async rowBadges(serverId: string): Promise<string[]> {
     return badgesIn(this.row(serverId));
+  }
+
+  /**
+   * The column headings that do not fit their column: a label reaching past the cell's padding, or a sort mark
+   * past the cell (both are clipped, the label with an ellipsis).
+   */
+  async clippedHeadings(): Promise<string[]> {
+    return this.root.locator('thead th').evaluateAll((cells) =>
+      cells
+        .filter((th) => {
+          const cell = th.getBoundingClientRect();
+          const style = getComputedStyle(th);
+          const left = cell.left + Number.parseFloat(style.paddingLeft) - 0.5;
+          const right = cell.right - Number.parseFloat(style.paddingRight) + 0.5;
+          const label = th.querySelector('.sort > span:not(.sort-mark)')?.getBoundingClientRect();
+          const mark = th.querySelector('.sort-mark')?.getBoundingClientRect();
+          const labelOut =
+            label !== undefined && label.width > 1 && (label.left < left || label.right > right);
+          const markOut =
+            mark !== undefined && (mark.left < cell.left - 0.5 || mark.right > cell.right + 0.5);
+          return labelOut || markOut || th.scrollWidth > th.clientWidth;
+        })
+        .map((th) => th.textContent?.trim() ?? ''),
+    );
   }
 
   async waitForOrder(ids: string[], timeoutMs = 5_000): Promise<void> {
@@ -580,6 +619,28 @@ export class DetailsPage {
 
   async back(): Promise<void> {
     await this.page.locator('a.back').click();
+  }
+
+  /** Whether the details offer to remove the server (only an offline server outside Kubernetes). */
+  async offersRemoval(): Promise<boolean> {
+    return (await this.page.locator('.details-head [data-action="remove"]').count()) > 0;
+  }
+
+  /**
+   * Removes the server as a person would: "Remove", the admin secret, "Remove server". Resolves with the refusal
+   * shown, or undefined once the page went back to the list.
+   */
+  async remove(secret: string): Promise<string | undefined> {
+    const form = this.page.locator('.details-head [data-action="remove-form"]');
+    if ((await form.count()) === 0) await this.page.locator('.details-head [data-action="remove"]').click();
+    await form.locator('input[name="secret"]').fill(secret);
+    await form.locator('button[type="submit"]').click();
+    const refusal = form.locator('.remove-refusal');
+    const listed = this.page.locator('.summary, .empty').first();
+    await Promise.race([refusal.waitFor(), this.page.waitForURL(/#\/$/)]);
+    if ((await refusal.count()) > 0) return (await refusal.textContent()) ?? '';
+    await listed.waitFor();
+    return undefined;
   }
 
   /** The history range picker's choices as shown, and which one is pressed. */

@@ -37,7 +37,9 @@ function ServerList() {
                 : noneWithStatus(statusFilter())
               : connectionState().phase === 'open'
                 ? t('noServers')
-                : t('connecting')}
+                : connectionState().phase === 'refused'
+                  ? t('refused')
+                  : t('connecting')}
           </p>
         }
       >

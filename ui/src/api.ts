@@ -13,6 +13,9 @@ import {
 
 const token = new URLSearchParams(location.search).get(FRONTEND_TOKEN_PARAM);
 
+/** Whether the page's address carries a token (so a 401 means a wrong one, not a missing one). */
+export const hasToken = token !== null && token !== '';
+
 /** An answer other than 2xx; the dashboard sends {error, message}. */
 export class ApiError extends Error {
   constructor(
@@ -38,8 +41,8 @@ export function frontendSocketUrl(): string {
   return url.href;
 }
 
-async function getJson<T>(url: URL, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+/** Throws the dashboard's refusal (`{error, message}`) as an ApiError. */
+async function ensureOk(response: Response): Promise<void> {
   if (!response.ok) {
     let text = `${response.status} ${response.statusText}`;
     try {
@@ -50,7 +53,21 @@ async function getJson<T>(url: URL, signal?: AbortSignal): Promise<T> {
     }
     throw new ApiError(response.status, text);
   }
+}
+
+async function getJson<T>(url: URL, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  await ensureOk(response);
   return (await response.json()) as T;
+}
+
+/** Forgets a server (DELETE /api/servers/:id); the dashboard asks for the shared secret as X-AUTH-SECRET. */
+export async function removeServer(id: string, secret: string): Promise<void> {
+  const response = await fetch(address(`${Paths.servers}/${encodeURIComponent(id)}`), {
+    method: 'DELETE',
+    headers: { accept: 'application/json', 'X-AUTH-SECRET': secret },
+  });
+  await ensureOk(response);
 }
 
 export function fetchServers(signal?: AbortSignal): Promise<FrontendServerInfo[]> {

@@ -3,7 +3,7 @@
 
 import { type BackoffPolicy, backoffDelay, type FrontendServerInfo } from '@sss/protocol';
 import { createSignal } from 'solid-js';
-import { ApiError, fetchServers, frontendSocketUrl } from './api';
+import { ApiError, fetchServers, frontendSocketUrl, hasToken } from './api';
 import { keepOnly, newGeneration, receive } from './store';
 
 /** Quicker than the agents' schedule (a person is waiting), still backing off: 1 s, 1.5 s, 2.25 s ... 30 s. */
@@ -12,16 +12,18 @@ export const FRONTEND_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 1.5, 
 export type ConnectionState =
   | { phase: 'connecting'; attempt: number }
   | { phase: 'open' }
-  | { phase: 'waiting'; attempt: number; retryAt: number };
+  | { phase: 'waiting'; attempt: number; retryAt: number }
+  /** The dashboard wants a token this page lacks, or refused its token: retrying cannot help. */
+  | { phase: 'refused' };
 
 const [state, setState] = createSignal<ConnectionState>({ phase: 'connecting', attempt: 0 });
 /** When the last open connection dropped (ms since epoch), for "the figures are from ... ago". */
 const [lostAt, setLostAt] = createSignal<number | undefined>(undefined);
 
-/** The dashboard refused us for want of a valid ?token= (SSS_FRONTEND_TOKEN). */
-const [unauthorized, setUnauthorized] = createSignal(false);
+/** Why the dashboard refused us: no ?token= where SSS_FRONTEND_TOKEN is set, or a wrong one. */
+const [tokenRefusal, setTokenRefusal] = createSignal<'missing' | 'rejected' | undefined>(undefined);
 
-export { lostAt, state as connectionState, unauthorized };
+export { lostAt, state as connectionState, tokenRefusal };
 
 let attempt = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -38,7 +40,7 @@ export function connect(): void {
     newGeneration();
     setState({ phase: 'open' });
     setLostAt(undefined);
-    setUnauthorized(false);
+    setTokenRefusal(undefined);
     // Servers the dashboard forgot while we were away get no `removed` message: ask for the full list.
     fetchServers()
       .then((list) => keepOnly(new Set(list.map((s) => s.serverId))))
@@ -59,11 +61,17 @@ export function connect(): void {
 
   ws.onclose = () => {
     if (wasOpen) setLostAt(Date.now());
-    // A browser is not told why an upgrade failed; the REST API answers the same token check with a status.
+    // A browser is not told why an upgrade failed; the REST API answers the same token check with a status. A 401
+    // stops the retries: the token in the address will not change until the page is opened with another.
     else {
       fetchServers().then(
-        () => setUnauthorized(false),
-        (err: unknown) => setUnauthorized(err instanceof ApiError && err.status === 401),
+        () => setTokenRefusal(undefined),
+        (err: unknown) => {
+          if (!(err instanceof ApiError && err.status === 401)) return;
+          clearTimeout(retryTimer);
+          setTokenRefusal(hasToken ? 'rejected' : 'missing');
+          setState({ phase: 'refused' });
+        },
       );
     }
     const delay = backoffDelay(attempt, FRONTEND_BACKOFF);

@@ -20,6 +20,16 @@ const en = {
   retryNow: 'Retry now',
   tokenRequired:
     'This dashboard requires a token: open it with ?token=… at the end of its address (SSS_FRONTEND_TOKEN).',
+  tokenRejected:
+    'The dashboard rejected the token in this address: open it with the current ?token=… (SSS_FRONTEND_TOKEN).',
+  refused: 'Not authorized',
+  remove: 'Remove',
+  removeExplain:
+    'The dashboard forgets this offline server until its agent reports again. Removing it needs the admin secret: the shared secret of the agents (SSS_AUTH_SECRET).',
+  adminSecret: 'Admin secret',
+  removeConfirm: 'Remove server',
+  cancel: 'Cancel',
+  removeFailed: 'Not removed: {reason}',
   disconnectedBanner: 'Lost the connection to the dashboard; the figures below are from {ago}.',
   themeToLight: 'Switch to light theme',
   themeToDark: 'Switch to dark theme',
@@ -216,6 +226,15 @@ const zh: Record<MessageKey, string> = {
   reconnecting: '{s} 秒后重连',
   retryNow: '立即重连',
   tokenRequired: '此面板需要令牌：请在地址末尾加上 ?token=…（SSS_FRONTEND_TOKEN）后打开。',
+  tokenRejected: '面板拒绝了此地址中的令牌：请使用当前的 ?token=…（SSS_FRONTEND_TOKEN）打开。',
+  refused: '未授权',
+  remove: '移除',
+  removeExplain:
+    '面板将忘记这台离线服务器，直到其代理再次上报。移除需要管理密钥，即代理的共享密钥（SSS_AUTH_SECRET）。',
+  adminSecret: '管理密钥',
+  removeConfirm: '移除服务器',
+  cancel: '取消',
+  removeFailed: '未移除：{reason}',
   disconnectedBanner: '与面板的连接已断开；下方数据来自{ago}。',
   themeToLight: '切换到浅色主题',
   themeToDark: '切换到深色主题',

@@ -3,7 +3,7 @@
 
 import { Match, Show, Switch } from 'solid-js';
 import { now } from '../clock';
-import { connectionState, lostAt, retryNow, unauthorized } from '../connection';
+import { connectionState, lostAt, retryNow, tokenRefusal } from '../connection';
 import { ago, t } from '../i18n';
 
 export function ConnectionStatus() {
@@ -20,6 +20,7 @@ export function ConnectionStatus() {
         <Match when={phase() === 'open'}>{t('connected')}</Match>
         <Match when={phase() === 'connecting'}>{t('connecting')}</Match>
         <Match when={phase() === 'waiting'}>{t('reconnecting', { s: secondsLeft() })}</Match>
+        <Match when={phase() === 'refused'}>{t('refused')}</Match>
       </Switch>
     </div>
   );
@@ -27,15 +28,12 @@ export function ConnectionStatus() {
 
 export function ConnectionBanner() {
   return (
-    <Show
-      when={!unauthorized()}
-      fallback={
-        <div class="banner" role="alert" data-reason="token">
-          {t('tokenRequired')}
+    <Show when={tokenRefusal()} fallback={<LostBanner />}>
+      {(refusal) => (
+        <div class="banner" role="alert" data-reason={refusal() === 'rejected' ? 'token-rejected' : 'token'}>
+          {refusal() === 'rejected' ? t('tokenRejected') : t('tokenRequired')}
         </div>
-      }
-    >
-      <LostBanner />
+      )}
     </Show>
   );
 }

@@ -41,6 +41,7 @@ import { Meter } from './Meter';
 import { MissingAgent } from './MissingAgent';
 import { NodeBadges } from './NodeBadges';
 import { NodeFacts } from './NodeFacts';
+import { RemoveServer } from './RemoveServer';
 import { StatusPill } from './StatusPill';
 
 const RANGE_LABELS: Record<HistoryRange, MessageKey> = {
@@ -203,6 +204,9 @@ function ServerDetails(props: { entry: ServerEntry }) {
               : `${state() === 'online' ? t('lastUpdate') : t('lastSeen')} ${ago(info().lastSeen, now())}`}
           </span>
         </p>
+        <Show when={state() === 'offline' && !info().kubernetes}>
+          <RemoveServer id={props.entry.id} />
+        </Show>
         <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
         <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} />}</Show>
         <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
