@@ -88,6 +88,11 @@ describe.skipIf(!helm)('chart: dashboard', () => {
       SSS_LOG_LEVEL: { name: 'SSS_LOG_LEVEL', value: 'info' },
       SSS_KUBERNETES: { name: 'SSS_KUBERNETES', value: 'on' },
       SSS_ID_POLICY: { name: 'SSS_ID_POLICY', value: 'nodes' },
+      SSS_HEADER_TIMEOUT: { name: 'SSS_HEADER_TIMEOUT', value: '5' },
+      SSS_KEEPALIVE_TIMEOUT: { name: 'SSS_KEEPALIVE_TIMEOUT', value: '5' },
+      SSS_MAX_CONNECTIONS_PER_ADDRESS: { name: 'SSS_MAX_CONNECTIONS_PER_ADDRESS', value: '1024' },
+      SSS_DESCRIPTOR_HEADROOM: { name: 'SSS_DESCRIPTOR_HEADROOM', value: '256' },
+      SSS_MAX_SERVERS: { name: 'SSS_MAX_SERVERS', value: '10000' },
       SSS_DATA_DIR: { name: 'SSS_DATA_DIR', value: '/var/lib/sss' },
     });
     expect(dashboard().volumeMounts).toEqual([

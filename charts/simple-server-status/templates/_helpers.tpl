@@ -47,6 +47,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-auth" (include "sss.fullname" .)) .Values.auth.existingSecret }}
 {{- end }}
 
+{{/* The Secret holding the /metrics token: the user's existingSecret or the one this chart generates. */}}
+{{- define "sss.metricsTokenSecretName" -}}
+{{- default (printf "%s-metrics" (include "sss.fullname" .)) .Values.metrics.token.existingSecret }}
+{{- end }}
+
 {{/* The schema requires a name when create is false, so a pod never falls back to the "default" account. */}}
 {{- define "sss.dashboard.serviceAccountName" -}}
 {{- default (include "sss.dashboard.fullname" .) .Values.dashboard.serviceAccount.name }}
