@@ -195,7 +195,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   const timers = [
     sweepEvery(tick, () => hub.sweep()),
     // Alert rules are evaluated here, never on the report path.
-    sweepEvery(1_000, () => alerts.evaluate()),
+    sweepEvery(1_000, () => void alerts.evaluate()),
     sweepEvery(
       1_000,
       () => {

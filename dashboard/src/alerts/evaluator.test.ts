@@ -58,20 +58,20 @@ describe('AlertEvaluator', () => {
     hub.subscribe((_id, message) => pushed.push(JSON.parse(message.toString()) as FrontendServerInfo));
   });
 
-  it('fires offline only after the condition held for `for`, and resolves when the server returns', () => {
+  it('fires offline only after the condition held for `for`, and resolves when the server returns', async () => {
     const alerts = evaluator([rule({ name: 'ServerOffline', kind: 'offline', severity: 'critical' })]);
     report();
-    alerts.evaluate();
+    await alerts.evaluate();
     hub.disconnected('web-1');
     now += 1_000;
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.list().map((a) => a.state)).toEqual(['pending']);
     now += 59_999;
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(events).toEqual([]);
     now += 1;
-    alerts.evaluate();
-    alerts.evaluate();
+    await alerts.evaluate();
+    await alerts.evaluate();
     expect(events).toEqual([
       {
         state: 'firing',
@@ -101,26 +101,26 @@ describe('AlertEvaluator', () => {
     now += 5_000;
     report();
     expect(pushed.at(-1)?.alerts).toHaveLength(1); // still firing until the next evaluation
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(events.map((e) => e.state)).toEqual(['firing', 'resolved']);
     expect(pushed.at(-1)?.alerts).toBeUndefined();
     const [resolved] = alerts.list();
     expect(resolved).toMatchObject({ state: 'resolved', endsAt: now });
   });
 
-  it('drops a pending alert whose condition stopped, without a notification', () => {
+  it('drops a pending alert whose condition stopped, without a notification', async () => {
     const alerts = evaluator([rule({ kind: 'offline' })]);
     report();
     hub.disconnected('web-1');
-    alerts.evaluate();
+    await alerts.evaluate();
     now += 30_000;
     report();
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.list()).toEqual([]);
     expect(events).toEqual([]);
   });
 
-  it('compares thresholds with the operator, per filesystem for disk, and not while offline', () => {
+  it('compares thresholds with the operator, per filesystem for disk, and not while offline', async () => {
     const alerts = evaluator([
       rule({ name: 'Cpu', kind: 'cpu', threshold: 90, forMs: 0 }),
       rule({ name: 'Idle', kind: 'cpu', threshold: 5, operator: '<=', forMs: 0 }),
@@ -137,7 +137,7 @@ describe('AlertEvaluator', () => {
         { ...(seedExample().disk[0] as ServerInfo['disk'][0]), path: '/var', usedPercent: 70 },
       ],
     });
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(
       alerts
         .firing()
@@ -149,43 +149,43 @@ describe('AlertEvaluator', () => {
     );
 
     hub.disconnected('web-1');
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.firing()).toEqual([]);
     expect(events.filter((e) => e.state === 'resolved')).toHaveLength(4);
   });
 
-  it('limits a rule to a group or to listed servers', () => {
+  it('limits a rule to a group or to listed servers', async () => {
     const alerts = evaluator([
       rule({ name: 'Prod', kind: 'cpu', threshold: 10, forMs: 0, group: 'production' }),
       rule({ name: 'Listed', kind: 'cpu', threshold: 10, forMs: 0, servers: ['db-1'] }),
     ]);
     report();
     report((i) => ({ ...i, serverId: 'db-1', group: 'staging' }));
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.firing().map((a) => `${a.rule.name}@${a.serverId}`)).toEqual(['Prod@web-1', 'Listed@db-1']);
   });
 
-  it('watches Nodes: agent missing and not Ready (offline stays for servers outside Kubernetes)', () => {
+  it('watches Nodes: agent missing and not Ready (offline stays for servers outside Kubernetes)', async () => {
     const alerts = evaluator(DEFAULT_RULES.map((r) => ({ ...r, forMs: 0 })));
     hub.upsertNode(node('node-a', 'false'));
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.firing().map((a) => a.rule.name)).toEqual(['AgentMissing', 'NodeNotReady']);
     hub.upsertNode(node('node-a'));
     report((i) => ({ ...i, serverId: 'node-a' }));
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.firing()).toEqual([]);
     expect(pushed.at(-1)).toMatchObject({ serverId: 'node-a' });
     expect(pushed.at(-1)?.alerts).toBeUndefined();
   });
 
-  it('resolves the alerts of a server the hub forgot', () => {
+  it('resolves the alerts of a server the hub forgot', async () => {
     const alerts = evaluator([rule({ kind: 'offline', forMs: 0 })]);
     report();
     hub.disconnected('web-1');
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(alerts.firing()).toHaveLength(1);
     hub.remove('web-1');
-    alerts.evaluate();
+    await alerts.evaluate();
     expect(events.map((e) => e.state)).toEqual(['firing', 'resolved']);
   });
 });

@@ -11,6 +11,8 @@ import { fingerprint } from './fingerprint';
 /** Resolved alerts are listed this long after they resolved, and at most this many. */
 export const KEEP_RESOLVED_MS = 60 * 60_000;
 export const MAX_RESOLVED = 1_000;
+/** Rule-server checks between two yields to the event loop. */
+const VISITS_PER_SLICE = 2_000;
 
 /** One alert instance: a rule, a server and (disk rules) a filesystem. */
 export interface Alert {
@@ -40,12 +42,7 @@ export interface EvaluatorOptions {
   now?: () => number;
 }
 
-/** What a rule sees of one server: the instances whose condition holds now, with the compared value. */
-interface Observation {
-  /** '' for rules with one instance per server; the mount point for disk rules. */
-  path: string;
-  value?: number;
-}
+type Hold = (path: string, value?: number) => void;
 
 const compare: Record<Operator, (a: number, b: number) => boolean> = {
   '>': (a, b) => a > b,
@@ -60,43 +57,51 @@ function inScope(rule: AlertRule, s: ServerState): boolean {
   return true;
 }
 
-/** The figure a threshold rule compares, per instance; none while the server is offline (its figures are stale). */
-function figures(rule: AlertRule, s: ServerState): Observation[] {
-  if (!s.online) return [];
-  const { info } = s;
-  switch (rule.kind) {
-    case 'cpu':
-      return [{ path: '', value: info.cpu.percent }];
-    case 'memory':
-      return [{ path: '', value: info.memory.usedPercent }];
-    case 'load':
-      return info.cpu.load1 === undefined ? [] : [{ path: '', value: info.cpu.load1 }];
-    case 'temperature': {
-      const list = info.temperatures ?? [];
-      return list.length === 0 ? [] : [{ path: '', value: Math.max(...list.map((t) => t.celsius)) }];
-    }
-    case 'disk':
-      return info.disk
-        .filter((d) => rule.path === undefined || d.path === rule.path)
-        .map((d) => ({ path: d.path, value: d.usedPercent }));
-    default:
-      return [];
-  }
-}
-
-function observe(rule: AlertRule, s: ServerState): Observation[] {
+/**
+ * Calls `hold` for each instance of the rule whose condition holds on this server now: path '' for rules with one
+ * instance per server, the mount point for disk rules; the compared value for threshold rules. Threshold rules see
+ * online servers only (an offline server's figures are stale). Allocates nothing: this runs for every rule and
+ * server each second.
+ */
+function observe(rule: AlertRule, s: ServerState, hold: Hold): void {
   switch (rule.kind) {
     case 'offline':
-      return !s.online && !s.node ? [{ path: '' }] : [];
+      if (!s.online && !s.node) hold('');
+      return;
     case 'agentMissing':
-      return s.node && !s.online ? [{ path: '' }] : [];
+      if (s.node && !s.online) hold('');
+      return;
     case 'nodeNotReady':
-      return s.node && s.node.ready !== 'true' ? [{ path: '' }] : [];
-    default: {
-      const holds = compare[rule.operator];
-      return figures(rule, s).filter((o) => holds(o.value as number, rule.threshold as number));
-    }
+      if (s.node && s.node.ready !== 'true') hold('');
+      return;
   }
+  if (!s.online) return;
+  const over = compare[rule.operator];
+  const limit = rule.threshold as number;
+  const { info } = s;
+  let value: number | undefined;
+  switch (rule.kind) {
+    case 'cpu':
+      value = info.cpu.percent;
+      break;
+    case 'memory':
+      value = info.memory.usedPercent;
+      break;
+    case 'load':
+      value = info.cpu.load1;
+      break;
+    case 'temperature':
+      for (const t of info.temperatures ?? [])
+        if (value === undefined || t.celsius > value) value = t.celsius;
+      break;
+    case 'disk':
+      for (const d of info.disk) {
+        if ((rule.path === undefined || d.path === rule.path) && over(d.usedPercent, limit))
+          hold(d.path, d.usedPercent);
+      }
+      return;
+  }
+  if (value !== undefined && over(value, limit)) hold('', value);
 }
 
 const WHAT: Record<AlertRule['kind'], string> = {
@@ -119,7 +124,12 @@ function round(value: number): string {
 }
 
 /** Summary and description, written once when the instance is first seen (Alertmanager keeps the latest). */
-function describe(rule: AlertRule, s: ServerState, o: Observation): { summary: string; description: string } {
+function describe(
+  rule: AlertRule,
+  s: ServerState,
+  path: string,
+  value: number | undefined,
+): { summary: string; description: string } {
   const name = s.info.serverName || s.id;
   const who = name === s.id ? s.id : `${name} (${s.id})`;
   switch (rule.kind) {
@@ -141,11 +151,11 @@ function describe(rule: AlertRule, s: ServerState, o: Observation): { summary: s
         }.`,
       };
     default: {
-      const where = rule.kind === 'disk' ? ` of ${o.path}` : '';
+      const where = rule.kind === 'disk' ? ` of ${path}` : '';
       const u = unit(rule);
       return {
         summary: `${WHAT[rule.kind]}${where} on ${name} ${rule.operator} ${rule.threshold}${u}`,
-        description: `${WHAT[rule.kind]}${where} on ${who} is ${round(o.value ?? 0)}${u} (${rule.operator} ${
+        description: `${WHAT[rule.kind]}${where} on ${who} is ${round(value ?? 0)}${u} (${rule.operator} ${
           rule.threshold
         }${u} for ${rule.forText}).`,
       };
@@ -189,6 +199,7 @@ export class AlertEvaluator {
   /** Resolved alerts, oldest first. */
   private readonly resolved: Alert[] = [];
   private readonly now: () => number;
+  private running: Promise<void> | undefined;
 
   constructor(private readonly options: EvaluatorOptions) {
     this.now = options.now ?? Date.now;
@@ -198,42 +209,60 @@ export class AlertEvaluator {
     return this.options.rules;
   }
 
-  /** One evaluation of every rule against every server. */
-  evaluate(): void {
+  /**
+   * One evaluation of every rule against every server (as they were when it started). It yields to the event loop
+   * every VISITS_PER_SLICE rule-server checks, so a large fleet's evaluation never holds up reports and browsers.
+   * Called while one runs, it returns that one.
+   */
+  evaluate(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
     const now = this.now();
+    const servers = [...this.options.hub.list()];
     const seen = new Set<string>();
     const changed = new Set<string>();
     const events: Alert[] = [];
     const { hub, rules } = this.options;
-    for (const [index, rule] of rules.entries()) {
-      for (const s of hub.list()) {
-        if (!inScope(rule, s)) continue;
-        for (const o of observe(rule, s)) {
-          const key = `${index}\u0000${s.id}\u0000${o.path}`;
-          seen.add(key);
-          let alert = this.active.get(key);
-          if (!alert) {
-            const labels = labelsOf(rule, s, o.path);
-            alert = {
-              key,
-              rule,
-              serverId: s.id,
-              labels,
-              fingerprint: fingerprint(labels),
-              ...describe(rule, s, o),
-              state: 'pending',
-              activeAt: now,
-            };
-            this.active.set(key, alert);
-          }
-          alert.value = o.value;
-          if (alert.state === 'pending' && now - alert.activeAt >= rule.forMs) {
-            alert.state = 'firing';
-            alert.startsAt = now;
-            changed.add(s.id);
-            events.push(alert);
-          }
-        }
+    let rule: AlertRule;
+    let index = 0;
+    let server: ServerState;
+    const hold: Hold = (path, value) => {
+      const key = `${index}\u0000${server.id}\u0000${path}`;
+      seen.add(key);
+      let alert = this.active.get(key);
+      if (!alert) {
+        const labels = labelsOf(rule, server, path);
+        alert = {
+          key,
+          rule,
+          serverId: server.id,
+          labels,
+          fingerprint: fingerprint(labels),
+          ...describe(rule, server, path, value),
+          state: 'pending',
+          activeAt: now,
+        };
+        this.active.set(key, alert);
+      }
+      alert.value = value;
+      if (alert.state === 'pending' && now - alert.activeAt >= rule.forMs) {
+        alert.state = 'firing';
+        alert.startsAt = now;
+        changed.add(server.id);
+        events.push(alert);
+      }
+    };
+    let visits = 0;
+    for (; index < rules.length; index++) {
+      rule = rules[index] as AlertRule;
+      for (server of servers) {
+        if (inScope(rule, server)) observe(rule, server, hold);
+        if (++visits % VISITS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     }
     for (const [key, alert] of this.active) {
