@@ -654,6 +654,14 @@ export class DetailsPage {
     );
   }
 
+  /** A screenshot of the history panel alone (the range picker and the charts). */
+  async screenshotHistory(name: string): Promise<string> {
+    mkdirSync(screenshotDir, { recursive: true });
+    const path = join(screenshotDir, `${name}.png`);
+    await this.page.locator('[data-section="history"]').screenshot({ path });
+    return path;
+  }
+
   /** Picks a history range with the mouse, or with the keyboard (focus the button, press Enter). */
   async pickRange(range: string, how: 'click' | 'keyboard' = 'click'): Promise<void> {
     const button = this.page.locator(`.range-picker button[data-range="${range}"]`);

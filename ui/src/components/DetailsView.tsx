@@ -87,8 +87,8 @@ function ServerDetails(props: { entry: ServerEntry }) {
   const state = () => agentState(info());
 
   // Charts: the history of the chosen range, one request per choice (the previous one is cancelled). The last
-  // hour (the in-memory ring) goes on with every live report while the page is open; longer ranges come from the
-  // stored rollups, with each point's maximum beside its average.
+  // hour goes on with every live report while the page is open; longer ranges (and the last hour of a dashboard
+  // restarted less than an hour ago) come from the stored rollups, each point's maximum beside its average.
   const [range, setRange] = createSignal<HistoryRange>('1h');
   // The charts hold on to these arrays: they are emptied and refilled in place, never replaced.
   const cols = emptyColumns();
@@ -116,8 +116,8 @@ function ServerDetails(props: { entry: ServerEntry }) {
       fetchHistoryRange(props.entry.id, r, controller.signal)
         .then((history) => {
           if (controller.signal.aborted) return;
-          // Live reports that arrived meanwhile stay after the raw ring's points; a rollup answer stands alone,
-          // its maxima beside its points.
+          // A rollup answer's maxima sit beside its own points, so it starts afresh; live reports that arrived
+          // meanwhile stay after the raw ring's points.
           if (history.max) clear(cols);
           prependHistory(cols, history, Number.POSITIVE_INFINITY);
           if (history.max) {
@@ -141,7 +141,7 @@ function ServerDetails(props: { entry: ServerEntry }) {
   );
   createEffect(
     on(info, (i) => {
-      if (range() !== '1h' || (answer() && answer()?.tier !== 'raw')) return;
+      if (range() !== '1h') return;
       const from = i.lastSeen - HISTORY_RANGE_SECONDS['1h'];
       if (!append(cols, i.lastSeen, historyPointOf(i), Number.POSITIVE_INFINITY)) return;
       // The window slides: points older than the hour leave on the left.
@@ -165,6 +165,10 @@ function ServerDetails(props: { entry: ServerEntry }) {
   const gap = () => {
     const a = answer();
     return a ? (a.tier === 'raw' ? 3 : 2) * a.step : Number.POSITIVE_INFINITY;
+  };
+  const points = () => {
+    void version();
+    return cols.t.length;
   };
   const pct = (v: number) => percent(v);
   const max = (key: HistorySeries) => (hasPeaks() ? peaks[key] : undefined);
@@ -269,7 +273,7 @@ function ServerDetails(props: { entry: ServerEntry }) {
           <Show when={historyError()}>
             <p class="muted">{t('historyUnavailable', { reason: historyError() ?? '' })}</p>
           </Show>
-          <div class="charts" data-range={range()} data-tier={answer()?.tier} data-points={cols.t.length}>
+          <div class="charts" data-range={range()} data-tier={answer()?.tier} data-points={points()}>
             <LineChart
               title={t('cpuUsage')}
               t={cols.t}
