@@ -102,10 +102,16 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     windowMs: config.authFailureWindow * 1000,
   });
   const clients = new ClientAddresses(config.trustedProxies);
+  const openFiles = openFilesLimit();
+  const ceiling = connectionCeiling(openFiles, config.descriptorHeadroom);
+  log.info(
+    { openFiles: openFiles ?? 'unlimited', maxConnections: ceiling ?? 'unlimited' },
+    'connection limits (open-files limit less SSS_DESCRIPTOR_HEADROOM)',
+  );
   const guard = new ConnectionGuard(
     {
       maxPerAddress: config.maxConnectionsPerAddress,
-      ceiling: connectionCeiling(openFilesLimit(), config.descriptorHeadroom),
+      ceiling,
       exempt: (address) => clients.isTrusted(address),
     },
     (reason) => metrics.connectionsDropped.inc({ reason }),
