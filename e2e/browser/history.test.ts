@@ -127,6 +127,10 @@ describe.skipIf(!chromiumPath)('history in Chromium', () => {
       for (const label of charts[0]?.xLabels ?? []) expect(label).toMatch(/^[A-Z][a-z]{2} \d{1,2}$/);
       expect(charts.find((c) => c.title.startsWith('Load average'))?.segments).toEqual([5]);
       expect(rangeRequests(ui)).toEqual(['1h', '6h', '24h', '7d', '30d']);
+      // Pointing at a 15-minute point reads its day and time, its average and its maximum.
+      const [time, cpuRead] = await details.readOutAt(0.25);
+      expect(time).toMatch(/^[A-Z][a-z]{2} \d{1,2} \d\d:\d\d$/);
+      expect(cpuRead).toMatch(/^CPU \d+(\.\d)?% max \d+(\.\d)?%$/);
 
       // A quick change of mind: the answer shown is the last one asked for, whatever order the answers come in.
       await details.pickRange('6h');

@@ -654,6 +654,17 @@ export class DetailsPage {
     );
   }
 
+  /** Points at a fraction of the first chart's width and returns its read-out (time, then each series). */
+  async readOutAt(fraction: number): Promise<string[]> {
+    const plot = this.page.locator('[data-section="history"] .chart-plot').first();
+    const box = await plot.boundingBox();
+    if (!box) throw new Error('the chart is not on screen');
+    await this.page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2);
+    const tip = plot.locator('.chart-tip');
+    await tip.waitFor();
+    return tip.locator(':scope > div').allTextContents();
+  }
+
   /** A screenshot of the history panel alone (the range picker and the charts). */
   async screenshotHistory(name: string): Promise<string> {
     mkdirSync(screenshotDir, { recursive: true });
