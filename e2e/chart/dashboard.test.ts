@@ -1,8 +1,12 @@
 // Tier 4: the dashboard's objects as rendered, field by field: Deployment, Service, ServiceAccount, RBAC, Secrets,
 // Ingress, ServiceMonitor, NetworkPolicies and the helm test hook (DESIGN section 8).
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseConfigFile } from '../../dashboard/src/config';
 import { container, envOf, helm, type K8sObject, type Manifests, podSpec, render } from './chart';
 import { restrictedViolations } from './pod-security';
 
@@ -390,6 +394,61 @@ describe.skipIf(!helm)('chart: dashboard', () => {
       set: { 'dashboard.servers[0].name': 'Berlin 1' },
     }).one('Deployment', 'sss-dashboard');
     expect(changed.spec.template.metadata.annotations['checksum/config']).not.toBe(checksum);
+    expect(defaults.has('Secret', 'sss-dashboard-config')).toBe(false);
+  });
+
+  it('renders alert rules, receivers and their Secrets into SSS_CONFIG, which the dashboard accepts', () => {
+    const manifests = render({
+      set: {
+        'dashboard.alerts[0].kind': 'disk',
+        'dashboard.alerts[0].threshold': 90,
+        'dashboard.alerts[0].for': '10m',
+        'dashboard.notifications[0].name': 'chat',
+        'dashboard.notifications[0].type': 'slack',
+        'dashboard.notifications[0].url': 'https://hooks.example.com/x',
+        'dashboard.notifications[0].bearerTokenFile': '/etc/sss/notifications/sss-slack/token',
+        'dashboard.notificationSecrets[0]': 'sss-slack',
+        'dashboard.externalUrl': 'https://status.example.com',
+      },
+    });
+    const text = manifests.one('Secret', 'sss-dashboard-config').stringData['config.yaml'] as string;
+    expect(parse(text)).toEqual({
+      alerts: [{ kind: 'disk', threshold: 90, for: '10m' }],
+      notifications: [
+        {
+          name: 'chat',
+          type: 'slack',
+          url: 'https://hooks.example.com/x',
+          bearerTokenFile: '/etc/sss/notifications/sss-slack/token',
+        },
+      ],
+      externalUrl: 'https://status.example.com',
+    });
+    // The dashboard's own parser takes it (the token file it names exists only in the pod).
+    const local = parseConfigFile(
+      text.replace('bearerTokenFile: /etc/sss/notifications/sss-slack/token', 'bearerToken: t'),
+      'config.yaml',
+    );
+    expect(local.servers).toBeUndefined();
+    expect(local.alerts.rules.map((r) => `${r.name} ${r.kind} ${r.forText}`)).toEqual([
+      'DiskAlmostFull disk 10m',
+    ]);
+    const d = manifests.one('Deployment', 'sss-dashboard');
+    expect(envOf(container(d, 'dashboard')).SSS_CONFIG?.value).toBe('/etc/sss/config/config.yaml');
+    expect(container(d, 'dashboard').volumeMounts).toContainEqual({
+      name: 'notify-0',
+      mountPath: '/etc/sss/notifications/sss-slack',
+      readOnly: true,
+    });
+    expect(podSpec(d).volumes).toContainEqual({
+      name: 'notify-0',
+      secret: { secretName: 'sss-slack', defaultMode: 0o440 },
+    });
+    // alerts: [] turns the default rules off, so it is written; null (the default) leaves them on and writes nothing.
+    const noRules = join(mkdtempSync(join(tmpdir(), 'sss-chart-')), 'no-rules.yaml');
+    writeFileSync(noRules, 'dashboard:\n  alerts: []\n');
+    const off = render({ values: [noRules] }).one('Secret', 'sss-dashboard-config');
+    expect(parse(off.stringData['config.yaml'])).toEqual({ alerts: [] });
     expect(defaults.has('Secret', 'sss-dashboard-config')).toBe(false);
   });
 

@@ -102,6 +102,16 @@ describe.skipIf(!helm)('chart: values.schema.json', () => {
       "- at '/dashboard/servers/0/id': 'a/b' does not match pattern",
     ],
     [
+      'an alert rule of an unknown kind',
+      'dashboard:\n  alerts:\n    - kind: heat\n',
+      "- at '/dashboard/alerts/0/kind': value must be one of",
+    ],
+    [
+      'a receiver of an unknown type',
+      'dashboard:\n  notifications:\n    - name: x\n      type: email\n      url: http://a\n',
+      "- at '/dashboard/notifications/0/type': value must be one of",
+    ],
+    [
       'a country code that is not two letters',
       'agent:\n  countryCode: Germany\n',
       "- at '/agent/countryCode': 'Germany' does not match pattern",

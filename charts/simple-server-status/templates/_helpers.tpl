@@ -94,3 +94,16 @@ app.kubernetes.io/component: {{ .component }}
       - key: {{ .Values.auth.secretKey }}
         path: {{ .Values.auth.secretKey }}
 {{- end }}
+
+{{/*
+The dashboard's SSS_CONFIG file, or nothing when no value asks for one: the server list, the alert rules (a list,
+even an empty one; null keeps the dashboard's default rules), the notification receivers and the external address.
+*/}}
+{{- define "sss.dashboardConfig" -}}
+{{- $config := dict }}
+{{- with .Values.dashboard.servers }}{{ $_ := set $config "servers" . }}{{ end }}
+{{- if kindIs "slice" .Values.dashboard.alerts }}{{ $_ := set $config "alerts" .Values.dashboard.alerts }}{{ end }}
+{{- with .Values.dashboard.notifications }}{{ $_ := set $config "notifications" . }}{{ end }}
+{{- with .Values.dashboard.externalUrl }}{{ $_ := set $config "externalUrl" . }}{{ end }}
+{{- if $config }}{{ toYaml $config }}{{ end }}
+{{- end }}
