@@ -12,6 +12,16 @@ export type DropReason = (typeof DROP_REASONS)[number];
 /** A flood episode ends after this long without a drop of its reason; its end is logged with the count. */
 const QUIET_MS = 10_000;
 
+/**
+ * Drops in an episode before it is logged as a flood. A limit reached is news at once; a few header timeouts are
+ * not (browsers open speculative connections they never use).
+ */
+const ANNOUNCE_AFTER: Record<DropReason, number> = {
+  address_limit: 1,
+  descriptor_limit: 1,
+  header_timeout: 10,
+};
+
 const ANSWERS: Record<string, string> = {
   ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
@@ -55,6 +65,7 @@ interface Episode {
   dropped: number;
   since: number;
   last: number;
+  announced: boolean;
 }
 
 /**
@@ -118,13 +129,16 @@ export class ConnectionGuard {
 
   private drop(reason: DropReason, address: string, now = Date.now()): void {
     this.onDrop(reason);
-    const episode = this.episodes.get(reason);
+    let episode = this.episodes.get(reason);
     if (episode) {
       episode.dropped++;
       episode.last = now;
-      return;
+    } else {
+      episode = { dropped: 1, since: now, last: now, announced: false };
+      this.episodes.set(reason, episode);
     }
-    this.episodes.set(reason, { dropped: 1, since: now, last: now });
+    if (episode.announced || episode.dropped < ANNOUNCE_AFTER[reason]) return;
+    episode.announced = true;
     const limits: Record<DropReason, number | undefined> = {
       address_limit: this.limits.maxPerAddress,
       descriptor_limit: this.limits.ceiling,
@@ -142,6 +156,7 @@ export class ConnectionGuard {
     for (const [reason, episode] of this.episodes) {
       if (now - episode.last < QUIET_MS) continue;
       this.episodes.delete(reason);
+      if (!episode.announced) continue;
       this.log.info(
         { reason, dropped: episode.dropped, seconds: Math.round((episode.last - episode.since) / 1000) },
         'connection flood over',

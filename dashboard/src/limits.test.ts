@@ -1,12 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingErrorOf } from '@sss/protocol/fixtures';
+import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ClientAddresses } from './client-address';
 import { loadConfig } from './config';
-import { connectionCeiling, openFilesLimit } from './connection-guard';
+import { ConnectionGuard, connectionCeiling, type DropReason, openFilesLimit } from './connection-guard';
 
 function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {
   return {
@@ -93,5 +95,47 @@ describe('descriptor head-room', () => {
     expect(settingErrorOf(() => connectionCeiling(400, 256)).message).toMatch(
       /SSS_DESCRIPTOR_HEADROOM \(256\) must be below half the open-files limit \(400\)/,
     );
+  });
+});
+
+describe('ConnectionGuard', () => {
+  it('closes connections over the per-address cap at accept and logs the flood once, then its end', async () => {
+    const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
+    const log = {
+      warn: (fields: Record<string, unknown>, msg: string) => lines.push({ level: 'warn', fields, msg }),
+      info: (fields: Record<string, unknown>, msg: string) => lines.push({ level: 'info', fields, msg }),
+    } as unknown as Logger;
+    const dropped: DropReason[] = [];
+    const guard = new ConnectionGuard(
+      { maxPerAddress: 2, ceiling: undefined, exempt: () => false },
+      (reason) => dropped.push(reason),
+      log,
+    );
+    const server = createServer();
+    guard.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const sockets: Socket[] = [];
+    try {
+      const closedCount = () => sockets.filter((s) => s.closed).length;
+      for (let i = 0; i < 5; i++) {
+        const socket = connect(port, '127.0.0.1');
+        socket.resume();
+        socket.on('error', () => {});
+        sockets.push(socket);
+        await new Promise((resolve) => socket.once('connect', resolve));
+      }
+      await expect.poll(closedCount, { timeout: 2_000 }).toBe(3);
+      expect(guard.connections).toBe(2);
+      expect(dropped).toEqual(['address_limit', 'address_limit', 'address_limit']);
+      expect(lines.map((l) => [l.level, l.fields.reason, l.fields.limit])).toEqual([
+        ['warn', 'address_limit', 2],
+      ]);
+      guard.sweep(Date.now() + 10_000);
+      expect(lines[1]).toMatchObject({ level: 'info', msg: 'connection flood over', fields: { dropped: 3 } });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
