@@ -1,6 +1,6 @@
 // Issue 11: the dashboard's own alert rules, with real processes: a real agent stopped and started again, reporters
 // sending chosen values, webhook receivers that are real HTTP servers (up, down, slow), and Debian's Alertmanager.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { WebhookReceiver } from './support/receiver';
 import { findTool } from './support/tools';
 
 const alertmanager = findTool('prometheus-alertmanager');
+const promtool = findTool('promtool');
 const dir = mkdtempSync(join(tmpdir(), 'sss-alerts-'));
 let files = 0;
 
@@ -190,6 +191,16 @@ describe('built-in alert rules', () => {
         2_000,
       );
       expect(await alertsOf(dashboard, '?severity=critical')).toEqual([]);
+      if (promtool) {
+        // The alert families are well-formed exposition while an alert fires.
+        const text = await (await fetch(`${dashboard.url}/metrics`)).text();
+        expect(text).toMatch(
+          /^sss_alert_firing\{alertname="CpuHot",group="production",server_id="web-1",server_name="web-1",severity="warning"\} 1$/m,
+        );
+        const check = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+        const problems = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
+        expect(problems.filter((l) => !l.startsWith('nodejs_'))).toEqual([]);
+      }
     } finally {
       clearInterval(hot);
     }

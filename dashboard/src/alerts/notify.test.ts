@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReceiverConfig } from './config';
@@ -92,6 +95,38 @@ describe('ReceiverQueue', () => {
         },
       ],
     });
+  });
+
+  it('reads urlFile and bearerTokenFile at every send, so a rotated Secret takes effect', async () => {
+    const seen: { path: string; authorization: string | undefined }[] = [];
+    const { server, url } = await listen((req, res) => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      res.end();
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'sss-notify-'));
+    const urlFile = join(dir, 'url');
+    const tokenFile = join(dir, 'token');
+    writeFileSync(urlFile, `${url}-a\n`);
+    writeFileSync(tokenFile, 'first\n');
+    const queue = new ReceiverQueue(
+      receiver(url, { url: { file: urlFile }, bearerToken: { file: tokenFile } }),
+      log,
+    );
+    cleanups.push(
+      () => queue.close(),
+      () => server.close(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
+    queue.enqueue(notice('a'));
+    await until(() => queue.stats.sent === 1);
+    writeFileSync(urlFile, `${url}-b`);
+    writeFileSync(tokenFile, 'second');
+    queue.enqueue(notice('b'));
+    await until(() => queue.stats.sent === 2);
+    expect(seen).toEqual([
+      { path: '/hook-a', authorization: 'Bearer first' },
+      { path: '/hook-b', authorization: 'Bearer second' },
+    ]);
   });
 
   it('abandons a request that outlasts the timeout and counts it failed', async () => {
