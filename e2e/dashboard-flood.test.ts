@@ -1,5 +1,6 @@
 // Issue 13, acceptance 1: a flood of idle or half-sent connections from one address locks nobody else out, and its
 // sockets are closed within the header timeout; a flood from many addresses stops below the descriptor limit.
+import { readdirSync } from 'node:fs';
 import { seedExample } from '@sss/protocol/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -66,6 +67,14 @@ async function reportsFromElsewhere(dashboard: Dashboard, serverId: string): Pro
   }
 }
 
+/**
+ * Descriptors the dashboard holds, from /proc. What the flooders see is no measure: a handshake the kernel finished
+ * while the accept queue was full looks open to its client though the dashboard never held it.
+ */
+function descriptors(dashboard: Dashboard): number {
+  return readdirSync(`/proc/${dashboard.child.pid}/fd`).length;
+}
+
 function floodLines(dashboard: Dashboard, reason: string) {
   return dashboard.lines.filter((l) => l.reason === reason && String(l.msg).startsWith('connection flood:'));
 }
@@ -96,8 +105,8 @@ describe.skipIf(!prlimit)('connection floods', () => {
       await reportsFromElsewhere(dashboard, 'elsewhere');
 
       // Beyond the per-address cap (1,024) sockets are closed at accept; the rest within 2 s plus the 1 s check.
-      // A handshake the kernel finished while the accept queue was full is only seen when its SYN-ACK is resent.
-      await expect.poll(() => all((f) => f.open), { timeout: 20_000, interval: 200 }).toBe(0);
+      await expect.poll(() => descriptors(dashboard), { timeout: 10_000, interval: 200 }).toBeLessThan(64);
+      expect(all((f) => f.state.closed)).toBeGreaterThan(19_000);
       const samples = await scrape(dashboard.url);
       expect(
         sampleValue(samples, 'sss_connections_dropped_total', { reason: 'address_limit' }),
@@ -127,7 +136,7 @@ describe.skipIf(!prlimit)('connection floods', () => {
       .toBe(3_200);
 
     // Within the header timeout the idle sockets are gone, and the dashboard serves again: it never ran out.
-    await expect.poll(() => floods.reduce((sum, f) => sum + f.open, 0), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => descriptors(dashboard), { timeout: 10_000, interval: 200 }).toBeLessThan(64);
     expect(await healthz(dashboard)).toBe(200);
     await reportsFromElsewhere(dashboard, 'elsewhere');
     const dropped = sampleValue(await scrape(dashboard.url), 'sss_connections_dropped_total', {

@@ -66,11 +66,6 @@ export class Flood {
     return this.state.connected + this.state.failed;
   }
 
-  /** Connected sockets the server has not closed yet. */
-  get open(): number {
-    return this.state.connected - this.state.closed;
-  }
-
   stop(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
