@@ -97,6 +97,7 @@ describe('built-in alert rules', () => {
     });
     expect(firing.annotations.summary).toMatch(/ is offline$/);
     expect(firing.generatorURL).toBe('http://status.example.test/#/server/box-1');
+    expect((await dashboard.waitForLog((l) => l.msg === 'alert firing')).alert).toEqual(firing.labels);
     const pushed = await browser.waitFor((m) => m.serverId === 'box-1' && (m.alerts?.length ?? 0) > 0, 5_000);
     expect(pushed.info.alerts).toEqual([
       expect.objectContaining({

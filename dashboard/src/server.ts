@@ -81,8 +81,18 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   const alerts = new AlertEvaluator({
     rules: config.alerts.rules,
     hub,
-    notify: (events) => notifier.notify(events),
+    notify: (events) => {
+      for (const e of events) log.info({ alert: e.labels, fingerprint: e.fingerprint }, `alert ${e.state}`);
+      notifier.notify(events);
+    },
   });
+  log.info(
+    {
+      rules: config.alerts.rules.map((r) => r.name),
+      receivers: config.alerts.receivers.map((r) => `${r.name} (${r.type})`),
+    },
+    'alerts: rules loaded',
+  );
   const nodes = await nodeWatcherFor(config, hub, log);
   const secret = new SharedSecret(
     config.authSecretFile === undefined
@@ -245,7 +255,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
       }, CLOSE_GRACE_MS);
       await stopped;
       clearTimeout(grace);
-      stopStore?.();
+      await stopStore?.();
     },
   };
 }

@@ -205,10 +205,6 @@ export class AlertEvaluator {
     this.now = options.now ?? Date.now;
   }
 
-  get rules(): readonly AlertRule[] {
-    return this.options.rules;
-  }
-
   /**
    * One evaluation of every rule against every server (as they were when it started). It yields to the event loop
    * every VISITS_PER_SLICE rule-server checks, so a large fleet's evaluation never holds up reports and browsers.
