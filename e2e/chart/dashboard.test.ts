@@ -297,6 +297,7 @@ describe.skipIf(!helm)('chart: dashboard', () => {
           port: 'http',
           path: '/metrics',
           scheme: 'http',
+          authorization: { type: 'Bearer', credentials: { name: 'sss-metrics', key: 'token' } },
           interval: '15s',
           scrapeTimeout: '5s',
           metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'sss_server_info', action: 'drop' }],

@@ -72,6 +72,42 @@ describe.skipIf(!tools)('chart: against the API server', () => {
     });
   });
 
+  it('keeps the /metrics token the cluster already has, and generates one when it has none', async () => {
+    const token = async () => {
+      const out = await cp.helm([
+        'template',
+        'sss',
+        chartDir,
+        '-n',
+        namespace,
+        '--dry-run=server',
+        '--show-only',
+        'templates/metrics-secret.yaml',
+        '--set',
+        'metrics.token.enabled=true',
+      ]);
+      const data = parseAllDocuments(out)[0]?.toJS().data as Record<string, string>;
+      return Buffer.from(data.token ?? '', 'base64').toString();
+    };
+    const generated = await token();
+    expect(generated).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await token()).not.toBe(generated);
+    await cp.kubectl([
+      'create',
+      'secret',
+      'generic',
+      'sss-metrics',
+      '-n',
+      namespace,
+      '--from-literal=token=kept',
+    ]);
+    try {
+      expect(await token()).toBe('kept');
+    } finally {
+      await cp.kubectl(['delete', 'secret', 'sss-metrics', '-n', namespace]);
+    }
+  });
+
   it('prints NOTES.txt with the port-forward line on install', async () => {
     const out = await cp.helm(['install', 'sss', chartDir, '-n', namespace, '--dry-run=server']);
     const notes = out.slice(out.indexOf('NOTES:'));
@@ -102,6 +138,9 @@ describe.skipIf(!tools)('chart: against the API server', () => {
     const notes = out.slice(out.indexOf('NOTES:'));
     expect(notes).toContain('or https://status.example.org/');
     expect(notes).toContain('(ServiceMonitor sss-dashboard created)');
+    expect(notes).toContain(
+      '/metrics needs "Authorization: Bearer <token>", the key token of the Secret sss-metrics.',
+    );
     expect(notes).toContain('Agents authenticate with key "shared" of your Secret sss-shared.');
     expect(notes).toContain('The agent runs unprivileged (uid 65534)');
     expect(notes).toContain(
