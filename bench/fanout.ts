@@ -100,7 +100,6 @@ async function startServer(row: RowName, label: string): Promise<Server> {
       // Every simulated agent and browser connects from 127.0.0.1: lift the per-address cap (1,024 by default).
       SSS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
       ...(existsSync(uiDir) ? { SSS_UI_DIR: uiDir } : {}),
-      ...(dataDir ? { SSS_DATA_DIR: dataDir } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
