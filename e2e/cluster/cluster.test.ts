@@ -62,6 +62,9 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
     expect(env).toMatchObject({ SSS_KUBERNETES: 'on', SSS_ID_POLICY: 'nodes' });
     const program = startProgram('dashboard', dashboardMain, env);
     await program.waitForLog((l) => l.msg === 'listening', 15_000);
+    // SSS_DATA_DIR is in the Pod's data volume (an emptyDir by default), and the history store opens there.
+    const store = await program.waitForLog((l) => l.msg === 'history store opened', 5_000);
+    expect(store.dataDir).toBe(join(dir, pod.metadata.name, 'data'));
     return Object.assign(program, { port, url: `http://127.0.0.1:${port}` });
   }
 
