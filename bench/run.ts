@@ -7,6 +7,8 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   agent: () => import('./agent-footprint'),
   ui: () => import('./ui-load'),
   cluster: () => import('./cluster'),
+  history: () => import('./history'),
+  alerts: () => import('./alerts'),
 };
 
 const wanted = process.argv.slice(2);
