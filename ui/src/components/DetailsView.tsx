@@ -144,10 +144,11 @@ function ServerDetails(props: { entry: ServerEntry }) {
       if (range() !== '1h') return;
       const from = i.lastSeen - HISTORY_RANGE_SECONDS['1h'];
       if (!append(cols, i.lastSeen, historyPointOf(i), Number.POSITIVE_INFINITY)) return;
-      // The window slides: points older than the hour leave on the left.
       let old = 0;
       while ((cols.t[old] ?? Number.POSITIVE_INFINITY) < from) old += 1;
-      if (old > 0) for (const column of Object.values(cols)) column.splice(0, old);
+      // The window slides: points older than the hour leave on the left (with their maxima, if any).
+      if (old > 0)
+        for (const column of [...Object.values(cols), ...Object.values(peaks)]) column.splice(0, old);
       setVersion((v) => v + 1);
     }),
   );
