@@ -26,6 +26,7 @@ import {
 } from './alerts/config';
 import { addressList } from './client-address';
 import { KUBERNETES_MODES } from './kubernetes/kube-config';
+import { replicaSettings } from './replicas/settings';
 
 /** Which server ids may report: any valid id, or only the names of the cluster's Nodes. */
 export const ID_POLICIES = ['any', 'nodes'] as const;
@@ -173,7 +174,7 @@ export const limitSettings = {
   ),
 };
 
-export const allSettings = { ...settings, ...limitSettings };
+export const allSettings = { ...settings, ...limitSettings, ...replicaSettings };
 
 /** One entry of the SSS_CONFIG server list; any field but `id` overrides what the agent reports. */
 export interface ServerEntry {
@@ -188,7 +189,8 @@ export interface ServerEntry {
 
 export interface DashboardConfig
   extends Omit<SettingValues<typeof settings>, 'configFile'>,
-    SettingValues<typeof limitSettings> {
+    SettingValues<typeof limitSettings>,
+    SettingValues<typeof replicaSettings> {
   /** When present, only these ids may report. */
   servers?: ReadonlyMap<string, ServerEntry>;
   /** Alert rules and notification receivers (the default rules when SSS_CONFIG has no `alerts:`). */

@@ -19,6 +19,7 @@ import { nodesOnly } from './kubernetes/id-policy';
 import { kubeConfigFor } from './kubernetes/kube-config';
 import { NodeWatcher } from './kubernetes/node-watcher';
 import { Metrics } from './metrics/metrics';
+import type { ReplicaBus } from './replicas/redis-bus';
 import { openHistoryStore, runHistoryStore } from './store/open';
 import { sweepEvery } from './sweep-timer';
 
@@ -69,6 +70,20 @@ async function nodeWatcherFor(
   );
 }
 
+/** With SSS_REDIS_URL, the bus to the other replicas (the Redis client is loaded only then). */
+async function replicaBusFor(
+  config: DashboardConfig,
+  hub: Hub,
+  log: Logger,
+): Promise<ReplicaBus | undefined> {
+  const { redisUrl } = config;
+  if (redisUrl === undefined) return undefined;
+  const { ReplicaBus } = await import('./replicas/redis-bus');
+  const bus = await ReplicaBus.create({ ...config, redisUrl }, hub, log);
+  bus.observe(hub);
+  return bus;
+}
+
 export async function createDashboard(config: DashboardConfig, log: Logger): Promise<Dashboard> {
   const hub = new Hub({
     intervalSeconds: config.interval,
@@ -77,6 +92,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   });
   const store = openHistoryStore(config, hub, log);
   const stopStore = store ? runHistoryStore(store) : undefined;
+  const replicas = await replicaBusFor(config, hub, log);
   const notifier = new Notifier(config.alerts.receivers, config.alerts.externalUrl, log);
   const alerts = new AlertEvaluator({
     rules: config.alerts.rules,
@@ -137,6 +153,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
       maxServers: config.maxServers,
       admit: nodes && config.idPolicy === 'nodes' ? nodesOnly(nodes) : undefined,
+      replicas,
     },
     {
       report: () => metrics.reports.inc(),
@@ -159,6 +176,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     historyStore: store,
   });
   frontendChannel.onBroadcast = (seconds) => metrics.broadcastDuration.observe(seconds);
+  replicas?.registerMetrics(metrics.registry);
 
   let ready = false;
   const app = createApp({
@@ -234,6 +252,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
           server.off('error', reject);
           ready = true;
           nodes?.start();
+          replicas?.start();
           resolve(server.address() as AddressInfo);
         });
       }),
@@ -244,6 +263,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
       secret.stop();
       if (metricsToken instanceof SharedSecret) metricsToken.stop();
       nodes?.stop();
+      await replicas?.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       agentChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);
       frontendChannel.closeAll(CloseCode.goingAway, CloseReason.shuttingDown);

@@ -4,7 +4,7 @@ import { CloseCode, CloseReason, Headers, MAX_CLOSE_REASON_BYTES, validateServer
 import type { Logger } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Authenticator, type FailureLimiter, tooManyFailures } from '../auth';
-import type { Hub } from '../hub/hub';
+import type { Hub, ServerState } from '../hub/hub';
 import type { RefuseReason } from '../kubernetes/id-policy';
 
 /** Why a report was refused; each is a value of the `reason` label of sss_reports_rejected_total. */
@@ -34,6 +34,18 @@ export interface AgentChannelOptions {
   maxServers: number;
   /** SSS_ID_POLICY=nodes: why an id with the right secret may not report, or undefined when it may. */
   admit?: ((serverId: string) => RefuseReason | undefined) | undefined;
+  /** With SSS_REDIS_URL: what the other replicas learn of this channel's connections and reports. */
+  replicas?: AgentReplication | undefined;
+}
+
+/** The bus between replicas, as the agent channel sees it; none of these waits for Redis. */
+export interface AgentReplication {
+  /** A connection for `serverId` was accepted; `replace` closes it with 4000 when a newer one exists elsewhere. */
+  accepted(serverId: string, replace: () => void): void;
+  /** A report was applied to the hub. */
+  reported(state: ServerState): void;
+  /** The current connection for `serverId` closed (the server went offline here). */
+  disconnected(serverId: string): void;
 }
 
 interface AgentConnection {
@@ -184,6 +196,13 @@ export class AgentChannel {
       this.close(previous, CloseCode.replaced, CloseReason.replaced);
     }
     this.log.info({ serverId, address }, 'agent connected');
+    this.options.replicas?.accepted(serverId, () => {
+      if (this.connections.get(serverId) !== connection) return;
+      // Not offline: the newer connection is on another replica.
+      this.connections.delete(serverId);
+      this.log.info({ serverId, address }, 'agent connection replaced by one on another replica');
+      this.close(connection, CloseCode.replaced, CloseReason.replaced);
+    });
 
     ws.on('ping', () => {
       connection.lastActivity = Date.now();
@@ -202,6 +221,7 @@ export class AgentChannel {
       if (this.connections.get(serverId) === connection) {
         this.connections.delete(serverId);
         this.hub.disconnected(serverId);
+        this.options.replicas?.disconnected(serverId);
       }
     });
   }
@@ -237,7 +257,8 @@ export class AgentChannel {
       return;
     }
     // When validating dropped and changed nothing, the agent's own JSON is the report's JSON: not serialised again.
-    this.hub.report(result.value, sameJson(parsed, result.value) ? text : undefined);
+    const state = this.hub.report(result.value, sameJson(parsed, result.value) ? text : undefined);
+    this.options.replicas?.reported(state);
     this.events.report();
   }
 

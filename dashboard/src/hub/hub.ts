@@ -90,6 +90,20 @@ function withOverrides(info: ServerInfo, entry: ServerEntry | undefined): Server
   };
 }
 
+/** The report inside a server's public form: the dashboard's own fields dropped. */
+export function reportOfView(view: FrontendServerInfo): ServerInfo {
+  const {
+    online: _o,
+    lastSeen: _l,
+    removed: _r,
+    agentMissing: _a,
+    kubernetes: _k,
+    alerts: _al,
+    ...report
+  } = view;
+  return report;
+}
+
 /** The dashboard's state: the latest report of every server, online/offline, history; no sockets here. */
 export class Hub {
   private readonly servers = new Map<string, ServerState>();
@@ -156,23 +170,18 @@ export class Hub {
   }
 
   /**
-   * A server known before a restart (the store's last state of it): listed at once, offline, with the last report
-   * and when it came (`lastSeen`, ms). Not when the server is already here or SSS_CONFIG no longer lists it.
+   * A server known before a restart (the store's last state of it) or to the other replicas (Redis): listed at
+   * once with the last report and when it came (`lastSeen`, ms), offline unless `online` and its reports are still
+   * due. Not when the server is already here or SSS_CONFIG no longer lists it.
    */
-  restore(view: FrontendServerInfo, lastSeen: number): void {
-    const {
-      online: _o,
-      lastSeen: _l,
-      removed: _r,
-      agentMissing: _a,
-      kubernetes: _k,
-      alerts: _al,
-      ...report
-    } = view;
+  restore(view: FrontendServerInfo, lastSeen: number, online = false): void {
+    const report = reportOfView(view);
     if (this.servers.has(report.serverId)) return;
     if (this.options.servers && !this.options.servers.has(report.serverId)) return;
     const state = this.add(this.withOverrides(report));
     state.lastSeen = lastSeen;
+    // Online only while its reports are due (another replica's live server); the sweep goes on from lastSeen.
+    state.online = online && lastSeen > this.now() - this.offlineAfterMs;
     this.publish(state);
   }
 

@@ -1,0 +1,372 @@
+// Replicas over Redis: every report a replica accepts is published on one pub/sub channel and applied by every
+// other replica to its own hub (so its ring, store, alerts and browsers see it as if its own agent had sent it); the
+// latest state of every server is kept in a hash for replicas that start or come back.
+//
+// Pub/sub plus a state hash rather than streams: a report is a full snapshot of its server and a newer one comes
+// every interval, so what a reconnecting replica needs is the latest state (the hash) and the next report, not the
+// ones it missed. The reports a replica receives while it is cut from Redis never reach Redis either, so a stream
+// could not fill the other replicas' history for that time anyway, and replaying old reports into a hub would stamp
+// them with the time of replay. Pub/sub costs one PUBLISH per report and no trimming; delivery is one hop.
+import type { FrontendServerInfo } from '@sss/protocol';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AgentReplication } from '../channels/agents';
+import { type Hub, type HubObserver, reportOfView, type ServerState } from '../hub/hub';
+import { BusMetrics } from './bus-metrics';
+import { type BusMessage, decode, decodeOwner, encode, encodeOwner } from './messages';
+import { Owners } from './owners';
+import { defaultReplicaId, type ReplicaConfig, readCa, readPassword } from './settings';
+
+type RedisClient = ReturnType<typeof import('redis')['createClient']>;
+
+/** Publications waiting for Redis's answer at most; beyond it reports are dropped (counted), never queued. */
+const MAX_IN_FLIGHT = 10_000;
+/** How often the states of this replica's servers are written to the hash, in one HSET. */
+const SAVE_STATES_MS = 1_000;
+const RETRY_MAX_MS = 5_000;
+
+/** Reconnect backoff: 100 ms doubling to 5 s, with up to 20% jitter so replicas do not retry in step. */
+export function retryDelay(retries: number, random = Math.random): number {
+  const base = Math.min(100 * 2 ** Math.min(retries, 16), RETRY_MAX_MS);
+  return Math.round(base * (1 + 0.2 * random()));
+}
+
+interface LocalOwner {
+  /** Its generation from Redis (undefined while Redis was unreachable); claimed anew on every resync. */
+  generation: Promise<number | undefined>;
+  /** Closes the connection with 4000 replaced. */
+  readonly replace: () => void;
+}
+
+export class ReplicaBus implements AgentReplication {
+  readonly id: string;
+  private readonly metrics: BusMetrics;
+  private readonly owners = new Owners();
+  /** The agent connections this replica holds. */
+  private readonly local = new Map<string, LocalOwner>();
+  /** Servers whose state this replica changed since the hash was last written. */
+  private readonly dirty = new Set<string>();
+  /** Removals made while Redis was unreachable, published when it returns. */
+  private readonly pendingRemovals = new Set<string>();
+  private readonly keys: { channel: string; servers: string; owners: string; generation: string };
+  private up = false;
+  private everUp = false;
+  private saidDown = false;
+  private closed = false;
+  private inFlight = 0;
+  /** Set while a message of another replica is applied: what the hub then reports is not ours to publish. */
+  private applying = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly cmd: RedisClient,
+    private readonly sub: RedisClient,
+    private readonly hub: Hub,
+    config: ReplicaConfig,
+    private readonly log: Logger,
+  ) {
+    this.id = config.replicaId ?? defaultReplicaId();
+    const prefix = config.redisPrefix;
+    this.keys = {
+      channel: `${prefix}:bus`,
+      servers: `${prefix}:servers`,
+      owners: `${prefix}:owners`,
+      generation: `${prefix}:gen:`,
+    };
+    this.metrics = new BusMetrics(() => this.up);
+  }
+
+  /** Loads the Redis client (only now: without SSS_REDIS_URL it is never loaded). Throws SettingError. */
+  static async create(config: ReplicaConfig & { redisUrl: URL }, hub: Hub, log: Logger): Promise<ReplicaBus> {
+    const url = config.redisUrl;
+    const ca = readCa(config);
+    const passwordFile = config.redisPasswordFile;
+    if (passwordFile !== undefined) readPassword(passwordFile);
+    const username = decodeURIComponent(url.username) || undefined;
+    const { createClient } = await import('redis');
+    const cmd = createClient({
+      url: url.href,
+      // A command while Redis is unreachable fails at once instead of waiting in a queue.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 5_000,
+        reconnectStrategy: (retries: number) => retryDelay(retries),
+        ...(ca !== undefined ? { tls: true as const, ca } : {}),
+      },
+      ...(passwordFile !== undefined
+        ? {
+            credentialsProvider: {
+              type: 'async-credentials-provider' as const,
+              // Read at every connection, so a rotated Secret takes effect.
+              credentials: async () => ({
+                ...(username ? { username } : {}),
+                password: readPassword(passwordFile),
+              }),
+            },
+          }
+        : {}),
+    });
+    return new ReplicaBus(cmd, cmd.duplicate(), hub, config, log);
+  }
+
+  /** Connects in the background (never blocks the start or a report) and retries with backoff. */
+  start(): void {
+    for (const client of [this.cmd, this.sub]) {
+      client.on('error', (err: Error) => this.failed(err));
+      client.on('ready', () => this.connected());
+    }
+    void this.cmd.connect().catch((err: Error) => this.failed(err));
+    void this.sub
+      .connect()
+      .then(() => this.sub.subscribe(this.keys.channel, (text: string) => this.receive(text)))
+      .catch((err: Error) => this.failed(err));
+    this.timer = setInterval(() => this.saveStates(), SAVE_STATES_MS);
+    this.timer.unref();
+    this.log.info(
+      { replica: this.id, prefix: this.keys.channel.slice(0, -4) },
+      'replicas: connecting to redis',
+    );
+  }
+
+  /** Wraps the hub's observer (the store) so that removals made here reach the other replicas. */
+  observe(hub: Hub): void {
+    const inner = hub.observer;
+    const observer: HubObserver = {
+      reported: (state, t, point, first) => inner?.reported(state, t, point, first),
+      wentOffline: (state) => inner?.wentOffline(state),
+      removed: (id) => {
+        inner?.removed(id);
+        this.removed(id);
+      },
+    };
+    hub.observer = observer;
+  }
+
+  /** Puts the sss_bus_* families into the dashboard's registry. */
+  registerMetrics(registry: Registry): void {
+    this.metrics.register(registry);
+  }
+
+  accepted(serverId: string, replace: () => void): void {
+    const owner: LocalOwner = { generation: Promise.resolve(undefined), replace };
+    this.local.set(serverId, owner);
+    this.claim(serverId, owner);
+  }
+
+  reported(state: ServerState): void {
+    this.dirty.add(state.id);
+    this.publish({ kind: 'report', from: this.id, sentAt: Date.now(), view: state.message.toString() });
+  }
+
+  disconnected(serverId: string): void {
+    const owner = this.local.get(serverId);
+    if (!owner || this.closed) return;
+    this.local.delete(serverId);
+    this.dirty.add(serverId);
+    void owner.generation.then((generation) =>
+      this.publish({ kind: 'offline', from: this.id, id: serverId, generation: generation ?? 0 }),
+    );
+  }
+
+  /** Stops publishing (the connections closed by shutdown are not offline: their agents reconnect elsewhere). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.up = false;
+    for (const client of [this.sub, this.cmd]) {
+      if (client.isOpen) client.destroy();
+    }
+  }
+
+  private removed(id: string): void {
+    if (this.applying || this.closed) return;
+    this.owners.forget(id);
+    this.dirty.delete(id);
+    if (!this.up) {
+      this.pendingRemovals.add(id);
+      return;
+    }
+    this.publish({ kind: 'removed', from: this.id, id });
+    this.command(this.cmd.hDel(this.keys.servers, id));
+    this.command(this.cmd.hDel(this.keys.owners, id));
+  }
+
+  /** Takes a generation from Redis for the connection and tells the other replicas, whose older ones close. */
+  private claim(serverId: string, owner: LocalOwner): void {
+    if (!this.up) return;
+    owner.generation = this.cmd.incr(`${this.keys.generation}${serverId}`).catch((err: Error) => {
+      this.failed(err);
+      return undefined;
+    });
+    void owner.generation.then((generation) => {
+      if (generation === undefined || this.local.get(serverId) !== owner) return;
+      if (this.owners.superseded(serverId, generation)) {
+        this.local.delete(serverId);
+        owner.replace();
+        return;
+      }
+      this.owners.claim(serverId, this.id, generation);
+      this.publish({ kind: 'claim', from: this.id, id: serverId, generation });
+      this.command(this.cmd.hSet(this.keys.owners, serverId, encodeOwner(this.id, generation)));
+    });
+  }
+
+  private receive(text: string): void {
+    const message = decode(text);
+    if (!message) {
+      this.metrics.errors.inc();
+      return;
+    }
+    if (message.from === this.id) return;
+    this.metrics.received.inc();
+    this.applying = true;
+    try {
+      this.apply(message);
+    } catch (err) {
+      this.metrics.errors.inc();
+      this.log.warn({ err: (err as Error).message, from: message.from }, 'replicas: unreadable message');
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private apply(message: BusMessage): void {
+    switch (message.kind) {
+      case 'report': {
+        this.metrics.delivery.observe(Math.max(0, Date.now() - message.sentAt) / 1000);
+        this.hub.report(reportOfView(JSON.parse(message.view) as FrontendServerInfo));
+        return;
+      }
+      case 'claim': {
+        this.owners.claim(message.id, message.from, message.generation);
+        const owner = this.local.get(message.id);
+        if (!owner) return;
+        void owner.generation.then((generation) => {
+          if (generation === undefined || this.local.get(message.id) !== owner) return;
+          if (!this.owners.superseded(message.id, generation)) return;
+          this.local.delete(message.id);
+          owner.replace();
+        });
+        return;
+      }
+      case 'offline':
+        if (this.local.has(message.id) || !this.owners.offlineApplies(message.id, message.generation)) return;
+        this.hub.disconnected(message.id);
+        return;
+      case 'removed':
+        this.owners.forget(message.id);
+        this.dirty.delete(message.id);
+        this.hub.remove(message.id);
+        return;
+    }
+  }
+
+  private publish(message: BusMessage): void {
+    if (this.closed) return;
+    if (!this.up || this.inFlight >= MAX_IN_FLIGHT) {
+      this.metrics.dropped.inc();
+      return;
+    }
+    this.inFlight++;
+    this.cmd.publish(this.keys.channel, encode(message)).then(
+      () => {
+        this.inFlight--;
+        this.metrics.published.inc();
+      },
+      (err: Error) => {
+        this.inFlight--;
+        this.metrics.dropped.inc();
+        this.failed(err);
+      },
+    );
+  }
+
+  /** A command whose answer nobody waits for; a failure is counted and logged once per outage. */
+  private command(reply: Promise<unknown>): void {
+    reply.catch((err: Error) => this.failed(err));
+  }
+
+  /** Writes the latest state of the servers this replica changed, for replicas that start later. */
+  private saveStates(): void {
+    if (!this.up || this.dirty.size === 0) return;
+    const states: Record<string, string> = {};
+    for (const id of this.dirty) {
+      const state = this.hub.get(id);
+      if (state) states[id] = state.message.toString();
+    }
+    this.dirty.clear();
+    if (Object.keys(states).length > 0) this.command(this.cmd.hSet(this.keys.servers, states));
+  }
+
+  private connected(): void {
+    if (this.up || this.closed || !this.cmd.isReady || !this.sub.isReady) return;
+    this.up = true;
+    this.saidDown = false;
+    if (this.everUp) {
+      this.metrics.reconnects.inc();
+      this.log.info({ replica: this.id }, 'replicas: redis is back; resynchronising');
+    } else {
+      this.log.info({ replica: this.id }, 'replicas: connected to redis');
+    }
+    this.everUp = true;
+    void this.resync();
+  }
+
+  private failed(err: Error): void {
+    if (this.closed) return;
+    this.metrics.errors.inc();
+    if (this.cmd.isReady && this.sub.isReady) return;
+    this.up = false;
+    if (this.saidDown) return;
+    this.saidDown = true;
+    this.log.warn(
+      { err: err.message, replica: this.id },
+      'replicas: redis unreachable (sss_bus_up 0); serving this replica’s own agents only, retrying with backoff',
+    );
+  }
+
+  /**
+   * After (re)connecting: lists the servers the others know that this replica does not, re-claims this replica's
+   * connections and writes their states, and publishes the removals made meanwhile.
+   */
+  private async resync(): Promise<void> {
+    let states: Record<string, string>;
+    let owners: Record<string, string>;
+    try {
+      [states, owners] = await Promise.all([
+        this.cmd.hGetAll(this.keys.servers),
+        this.cmd.hGetAll(this.keys.owners),
+      ]);
+    } catch (err) {
+      this.failed(err as Error);
+      return;
+    }
+    for (const [id, text] of Object.entries(owners)) {
+      const owner = decodeOwner(text);
+      if (owner) this.owners.claim(id, owner.replica, owner.generation);
+    }
+    for (const id of this.pendingRemovals) {
+      delete states[id];
+      this.removed(id);
+    }
+    this.pendingRemovals.clear();
+    this.applying = true;
+    try {
+      for (const [id, text] of Object.entries(states)) {
+        if (this.hub.get(id)) continue;
+        try {
+          const view = JSON.parse(text) as FrontendServerInfo;
+          if (view.serverId === id) this.hub.restore(view, view.lastSeen * 1000, view.online);
+        } catch {
+          this.metrics.errors.inc();
+        }
+      }
+    } finally {
+      this.applying = false;
+    }
+    for (const [id, owner] of this.local) {
+      this.dirty.add(id);
+      this.claim(id, owner);
+    }
+  }
+}

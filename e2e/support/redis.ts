@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { Program } from './processes';
+import { findTool } from './tools';
+
+export const redisServerPath = findTool('redis-server');
+
+export interface RedisServer {
+  port: number;
+  /** redis://127.0.0.1:port */
+  url: string;
+  /** The server's output so far, for failure messages. */
+  output(): string;
+  /** SIGTERM and wait; the port stays this server's to start again with `start`. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after `stop`), empty: no persistence. */
+  start(): Promise<void>;
+  /** Stops it and removes its folder. */
+  close(): Promise<void>;
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Debian's redis-server on a loopback port, without persistence, its working folder in a temp folder. `args` are
+ * extra server options, e.g. ['--requirepass', 'x'].
+ */
+export async function startRedis(args: string[] = []): Promise<RedisServer> {
+  if (!redisServerPath) throw new Error('redis-server is not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'sss-redis-'));
+  const port = await freePort();
+  let program: Program | undefined;
+  const launch = async () => {
+    const child = spawn(
+      redisServerPath,
+      [
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const started = new Program('redis-server', child);
+    program = started;
+    const deadline = Date.now() + 10_000;
+    while (!(await answersPing(port))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await started.stop('SIGKILL');
+        throw new Error(`redis-server did not answer on ${port}:\n${started.output()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const stop = async () => {
+    await program?.stop('SIGTERM');
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    output: () => program?.output() ?? '',
+    stop,
+    start: launch,
+    close: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
