@@ -11,6 +11,7 @@ const required = [
   'unprivileged-agent-values.yaml',
   'tolerations-resources-values.yaml',
   'persistence-values.yaml',
+  'replicas-redis-values.yaml',
 ];
 
 const allowedKinds = new Set([
@@ -23,6 +24,7 @@ const allowedKinds = new Set([
   'NetworkPolicy',
   'PersistentVolumeClaim',
   'Pod',
+  'PodDisruptionBudget',
   'PrometheusRule',
   'Secret',
   'Service',

@@ -2,7 +2,9 @@
 // it passes once /readyz answers and a server is listed, and fails with a reason when there is none.
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { newSecret, startAgent, startDashboard, stopAll } from '../support/processes';
+import { dnsStandIn } from '../support/dns-stand-in';
+import { freePort } from '../support/ports';
+import { type Dashboard, newSecret, startAgent, startDashboard, stopAll } from '../support/processes';
 import { container, envOf, helm, render } from './chart';
 
 function hookCommand(): string[] {
@@ -10,11 +12,13 @@ function hookCommand(): string[] {
   return container(pod, 'check').command as string[];
 }
 
-/** Runs the hook's command as the pod would (its `node` is this machine's node). */
-function runHook(command: string[], env: Record<string, string>) {
+/** Runs the hook's command as the pod would (its `node` is this machine's node), after nodeOptions. */
+function runHook(command: string[], env: Record<string, string>, nodeOptions: string[] = []) {
   const [node, ...args] = command;
   expect(node).toBe('node');
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [...nodeOptions, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -80,5 +84,90 @@ describe.skipIf(!helm)('chart: the helm test hook', () => {
     });
     expect(withToken.output).toContain('lists hook-node-2');
     expect(withToken.code).toBe(0);
+  });
+
+  describe('with replicas', () => {
+    const replicaHosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+
+    /** Three dashboards on one port, one loopback address each, as three Pods behind the headless Service. */
+    async function startReplicas(env: Record<string, string> = {}): Promise<Dashboard[]> {
+      const port = await freePort();
+      const secret = newSecret();
+      const replicas: Dashboard[] = [];
+      for (const host of replicaHosts) {
+        const dashboard = await startDashboard({
+          ...env,
+          SSS_HOST: host,
+          SSS_PORT: String(port),
+          SSS_AUTH_SECRET: secret,
+        });
+        replicas.push(
+          Object.assign(dashboard, { url: `http://${host}:${port}`, wsUrl: `ws://${host}:${port}` }),
+        );
+      }
+      return replicas;
+    }
+
+    /**
+     * Runs the hook rendered for three replicas against them: DASHBOARD_URL is the first (the Service picks one),
+     * and the headless Service's name resolves to the replicas' addresses (or to `resolvesTo`).
+     */
+    function runReplicaHook(replicas: Dashboard[], timeoutSeconds: number, resolvesTo = replicaHosts) {
+      const pod = render({
+        set: { 'dashboard.replicas': 3, 'dashboard.redis.url': 'redis://redis:6379' },
+      }).one('Pod', 'sss-test');
+      const check = container(pod, 'check');
+      expect(envOf(check).REPLICAS?.value).toBe('3');
+      expect(envOf(check).REPLICAS_URL?.value).toBe('http://sss-dashboard-headless:8900');
+      const [first] = replicas;
+      if (!first) throw new Error('no replica');
+      return runHook(
+        check.command as string[],
+        {
+          DASHBOARD_URL: first.url,
+          TIMEOUT_SECONDS: String(timeoutSeconds),
+          REPLICAS: '3',
+          // A Pod's port is its container port, the same on every replica: here the one the three share.
+          REPLICAS_URL: `http://sss-dashboard-headless:${first.port}`,
+        },
+        dnsStandIn({ 'sss-dashboard-headless': resolvesTo }),
+      );
+    }
+
+    /** An agent reporting every second to one replica. */
+    const report = (replica: Dashboard | undefined, id: string) =>
+      startAgent(replica as Dashboard, { SSS_SERVER_ID: id, SSS_INTERVAL: '1', SSS_HEALTH_PORT: '0' });
+
+    it('fails naming the replica whose list differs from the others', async () => {
+      // No Redis: three independent dashboards, so each lists exactly what reported to it.
+      const replicas = await startReplicas();
+      for (const replica of replicas) report(replica, 'hook-a');
+      for (const replica of replicas.slice(0, 2)) report(replica, 'hook-b');
+      const result = await runReplicaHook(replicas, 4);
+      expect(result.output).toContain(
+        'replica 127.0.0.4 lists [hook-a] but replica 127.0.0.2 lists [hook-a, hook-b] (lacks hook-b)',
+      );
+      expect(result.code).toBe(1);
+    });
+
+    it('passes when every replica lists the same servers', async () => {
+      const replicas = await startReplicas();
+      for (const replica of replicas) report(replica, 'hook-a');
+      const result = await runReplicaHook(replicas, 30);
+      expect(result.output).toContain(
+        'ok: GET /readyz 200; GET /api/servers lists hook-a; all 3 replicas list',
+      );
+      expect(result.code).toBe(0);
+    });
+
+    it('fails when fewer replicas than expected are ready', async () => {
+      const replicas = await startReplicas();
+      report(replicas[0], 'hook-a');
+      const result = await runReplicaHook(replicas, 3, replicaHosts.slice(0, 2));
+      expect(result.output).toContain(
+        'sss-dashboard-headless resolves to 2 of 3 replicas (127.0.0.2, 127.0.0.3)',
+      );
+      expect(result.code).toBe(1);
+    });
   });
 });
