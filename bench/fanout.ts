@@ -4,13 +4,16 @@
 // seconds per 1,000 reports (user and system apart) and its ratio to the relay's, write system calls per second
 // (/proc/<pid>/io syscw), delivery latency p50/p99/max (agent send to browser receipt), messages lost, peak RSS.
 //
-// SSS_BENCH_LOADS=1000x10,5000x50 picks the loads (agents x browsers), SSS_BENCH_ROWS=relay,before,dashboard the
+// A fourth row, store, is this dashboard with its history store on (SSS_DATA_DIR in a fresh temporary folder);
+// the row after it compares its p99 and CPU with the dashboard row's (the store off).
+//
+// SSS_BENCH_LOADS=1000x10,5000x50 picks the loads (agents x browsers), SSS_BENCH_ROWS=relay,before,dashboard,store the
 // rows, SSS_BENCH_RUNS=3 repeats each load with the rows alternating, SSS_BENCH_WINDOW=30 the measured seconds,
 // SSS_BENCH_PROFILE=<dir> runs every server with --cpu-prof into that folder (summarise with
 // `npx tsx bench/profile-top.ts <file>`), SSS_BENCH_BEFORE=<commit> another reference build.
 import { type ChildProcess, execFileSync, execSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,7 +39,7 @@ const LOADS = (process.env.SSS_BENCH_LOADS ?? '1000x10,5000x50,10000x100').split
   const [agents, browsers] = load.split('x').map(Number);
   return { agents: agents ?? 0, browsers: browsers ?? 0 };
 });
-const ROW_NAMES = ['relay', 'before', 'dashboard'] as const;
+const ROW_NAMES = ['relay', 'before', 'dashboard', 'store'] as const;
 type RowName = (typeof ROW_NAMES)[number];
 const ROWS = (process.env.SSS_BENCH_ROWS ?? ROW_NAMES.join(',')).split(',') as RowName[];
 const RUNS = Number(process.env.SSS_BENCH_RUNS ?? 1);
@@ -76,6 +79,8 @@ interface Server {
   child: ChildProcess;
   port: number;
   secret: string;
+  /** The store row's data folder, removed when it stops. */
+  dataDir?: string;
 }
 
 async function startServer(row: RowName, label: string): Promise<Server> {
@@ -88,6 +93,7 @@ async function startServer(row: RowName, label: string): Promise<Server> {
     ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${label}.cpuprofile`]
     : [];
   const uiDir = join(repoRoot, 'ui/dist');
+  const dataDir = row === 'store' ? mkdtempSync(join(tmpdir(), 'sss-bench-store-')) : undefined;
   const child = spawn(process.execPath, [...profile, ...program], {
     cwd: repoRoot,
     env: {
@@ -100,6 +106,7 @@ async function startServer(row: RowName, label: string): Promise<Server> {
       // Every simulated agent and browser connects from 127.0.0.1: lift the per-address cap (1,024 by default).
       SSS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
       ...(existsSync(uiDir) ? { SSS_UI_DIR: uiDir } : {}),
+      ...(dataDir ? { SSS_DATA_DIR: dataDir } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -111,7 +118,7 @@ async function startServer(row: RowName, label: string): Promise<Server> {
       resolve(Number((JSON.parse(text) as { port: number }).port));
     });
   });
-  return { child, port, secret };
+  return { child, port, secret, ...(dataDir ? { dataDir } : {}) };
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -120,6 +127,7 @@ async function stopServer(server: Server): Promise<void> {
   const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+  if (server.dataDir) rmSync(server.dataDir, { recursive: true, force: true });
 }
 
 function child(file: string, options: object): Promise<ChildProcess> {
@@ -273,6 +281,14 @@ export async function run(): Promise<void> {
       for (const row of ROWS) {
         const r = results.find((x) => x.row === row);
         if (r) print(r, relay);
+      }
+      const off = results.find((r) => r.row === 'dashboard');
+      const on = results.find((r) => r.row === 'store');
+      if (off && on) {
+        console.log(
+          `store on / off: p99 ${(on.p99 / off.p99).toFixed(2)}x, p50 ${(on.p50 / off.p50).toFixed(2)}x, ` +
+            `CPU ${((on.user + on.system) / (off.user + off.system)).toFixed(2)}x`,
+        );
       }
       all.push(...results);
     }

@@ -41,10 +41,10 @@ export function openHistoryStore(
 }
 
 /** Flushes and prunes the store on timers; the returned function stops them and closes the store. */
-export function runHistoryStore(store: SqliteHistoryStore): () => void {
+export function runHistoryStore(store: SqliteHistoryStore): () => Promise<void> {
   let pruning = false;
   const timers = [
-    setInterval(() => store.flush(), FLUSH_EVERY_MS),
+    setInterval(() => void store.flush(), FLUSH_EVERY_MS),
     setInterval(() => {
       if (pruning) return;
       pruning = true;
@@ -56,6 +56,6 @@ export function runHistoryStore(store: SqliteHistoryStore): () => void {
   for (const timer of timers) timer.unref();
   return () => {
     for (const timer of timers) clearInterval(timer);
-    store.close();
+    return store.close();
   };
 }

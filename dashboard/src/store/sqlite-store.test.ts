@@ -52,12 +52,12 @@ describe('SqliteHistoryStore', () => {
     dir = mkdtempSync(join(tmpdir(), 'sss-store-'));
     now = T0 * 1000;
   });
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the average and the maximum of each minute and quarter hour (checked by hand)', () => {
+  it('keeps the average and the maximum of each minute and quarter hour (checked by hand)', async () => {
     const store = open();
     // Minute 0: cpu 10, 20, 60 (load 1, 2, and one report without it); minute 1: cpu 30.
     store.record('a', T0 + 1, point(10));
@@ -65,7 +65,7 @@ describe('SqliteHistoryStore', () => {
     store.record('a', T0 + 11, point(60, null));
     store.record('a', T0 + 61, point(30));
     now = (T0 + 900 + 5) * 1000;
-    store.flush();
+    await store.flush();
     const minutes = store.query('a', '1m', T0, T0 + 900);
     expect(minutes.map((r) => [r.t, r.n, r.nl])).toEqual([
       [T0, 3, 2],
@@ -93,11 +93,11 @@ describe('SqliteHistoryStore', () => {
     expect(byQuarter.load[0]).toBe(2); // (1 + 2 + 3) / 3
   });
 
-  it('answers null for load in a point where no report carried it', () => {
+  it('answers null for load in a point where no report carried it', async () => {
     const store = open();
     store.record('old', T0 + 1, point(10, null));
     now = (T0 + 120) * 1000;
-    store.flush();
+    await store.flush();
     const [row] = store.query('old', '1m', T0, T0 + 60);
     expect(row?.nl).toBe(0);
     const hub = new Hub({ intervalSeconds: 5, historySize: 10, now: clock });
@@ -113,7 +113,7 @@ describe('SqliteHistoryStore', () => {
     expect(answer.cpu[0]).toBe(10);
   });
 
-  it('stores values beyond float32 as the largest finite ones, NaN as 0', () => {
+  it('stores values beyond float32 as the largest finite ones, NaN as 0', async () => {
     const store = open();
     store.record('big', T0 + 1, {
       ...point(1),
@@ -123,7 +123,7 @@ describe('SqliteHistoryStore', () => {
     });
     store.record('big', T0 + 2, { ...point(1), netIn: 1e300, netOut: -1e300, cpu: 4 });
     now = (T0 + 120) * 1000;
-    store.flush();
+    await store.flush();
     const hub = new Hub({ intervalSeconds: 5, historySize: 10, now: clock });
     const state = hub.report({ ...seedExample(), serverId: 'big' });
     const answer = historyWindow(state, T0, T0 + 7200, now / 1000, {
@@ -144,7 +144,7 @@ describe('SqliteHistoryStore', () => {
     expect(answer.cpu[0]).toBe(2); // (0 + 4) / 2
   });
 
-  it('turns itself off once, with one call, when the file is not a database', () => {
+  it('turns itself off once, with one call, when the file is not a database', async () => {
     writeFileSync(
       join(dir, STORE_FILE),
       'this is no SQLite file, just text long enough to fill a header.'.repeat(100),
@@ -159,7 +159,7 @@ describe('SqliteHistoryStore', () => {
     });
     expect(store.up).toBe(false);
     store.record('a', T0, point(1));
-    store.flush();
+    await store.flush();
     expect(store.query('a', '1m', 0, T0 + 60)).toEqual([]);
     expect(store.loadStates()).toEqual([]);
     expect(downs).toHaveLength(1);
@@ -188,7 +188,7 @@ describe('SqliteHistoryStore', () => {
       }
       if (t === T0 + 12 * 3600 + 2 + 15) hub.sweep();
       if (t - lastFlush >= 10) {
-        store.flush();
+        await store.flush();
         lastFlush = t;
       }
       if (t - lastPrune >= 600) {
@@ -232,7 +232,7 @@ describe('SqliteHistoryStore', () => {
     expect(answer('c', '30d').t).toEqual([]);
     expect(hub.get('c')?.online).toBe(false);
 
-    store.close();
+    await store.close();
     const file = new Database(join(dir, STORE_FILE), { readonly: true });
     try {
       const oldest = (table: string) =>
@@ -266,12 +266,12 @@ describe('SqliteHistoryStore', () => {
     expect(afterRestart.t.at(-1)).toBe(Math.floor(nowS / 60) * 60); // the minute open at the stop was written
   }, 180_000);
 
-  it('after a kill, keeps what the last flush wrote: the open minute and what closed since are lost', () => {
+  it('after a kill, keeps what the last flush wrote: the open minute and what closed since are lost', async () => {
     const store = open();
     store.saveState({ id: 'a', lastSeen: T0 * 1000, message: Buffer.from('{}') }, true);
     for (let t = T0; t < T0 + 300; t += 5) store.record('a', t, point(t - T0));
     now = (T0 + 241) * 1000;
-    store.flush(); // minutes 0-3 written; minute 4 open
+    await store.flush(); // minutes 0-3 written; minute 4 open
     for (let t = T0 + 300; t < T0 + 400; t += 5) store.record('a', t, point(1)); // closes minute 4, not flushed
     // No close(): the process died. A new process opens the same file.
     const again = open();

@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { HistoryPoint } from '@sss/protocol';
 import Database from 'better-sqlite3';
 import { Accumulator, ROLLUP_STEP, type RollupRow, type RollupTier } from './rollup';
+import { PACKED_HEAD, PACKED_ROW, startWriter, type WriterReply, type WriterRequest } from './sqlite-writer';
 import type { HistoryStore, SavedServer } from './store';
 
 export const STORE_FILE = 'history.db';
 /** A reporting server's state is written at most this often (and at once when it is new or goes offline). */
 const STATE_EVERY_MS = 60_000;
-/** Rows deleted by retention before it yields to the event loop. */
-const PRUNE_BATCH_ROWS = 2_000;
+/** A flush writes at most this share of the routine state saves (urgent ones always). */
+const STATE_SHARES = 6;
 const SCHEMA_VERSION = 1;
 
 export interface SqliteStoreOptions {
@@ -34,12 +36,49 @@ interface Track {
 }
 
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type Pending = { key: number; row: RollupRow };
+
+/** States in one buffer for the writer (moved, not copied: a message may be a slice of a shared pool). */
+function packStates(states: readonly { key: number; id: string; server: SavedServer }[]) {
+  const keys = new Float64Array(states.length);
+  const lastSeen = new Float64Array(states.length);
+  const ends = new Float64Array(states.length);
+  let total = 0;
+  states.forEach(({ key, server }, i) => {
+    keys[i] = key;
+    lastSeen[i] = server.lastSeen;
+    total += server.message.byteLength;
+    ends[i] = total;
+  });
+  const bytes = new Uint8Array(total);
+  states.forEach(({ server }, i) => {
+    bytes.set(server.message, i === 0 ? 0 : (ends[i - 1] as number));
+  });
+  return { ids: states.map((s) => s.id), keys, lastSeen, ends, bytes };
+}
+
+/** Rows in one buffer for the writer (moved, not copied). */
+function pack(rows: readonly Pending[]): ArrayBuffer {
+  const buffer = new ArrayBuffer(rows.length * PACKED_ROW);
+  const f64 = new Float64Array(buffer);
+  const bytes = new Uint8Array(buffer);
+  rows.forEach(({ key, row }, r) => {
+    const i = (r * PACKED_ROW) / 8;
+    f64[i] = key;
+    f64[i + 1] = row.t;
+    f64[i + 2] = row.n;
+    f64[i + 3] = row.nl;
+    bytes.set(row.v, r * PACKED_ROW + PACKED_HEAD);
+  });
+  return buffer;
+}
 
 /**
  * The embedded HistoryStore: one SQLite file in WAL mode. Reports only touch the in-memory minute sums; a closed
- * minute becomes a row and is merged into its quarter hour; `flush` (the caller's timer) writes the closed rows
- * and the due states in one transaction; `prune` deletes points past retention a batch at a time.
+ * minute becomes a row and is merged into its quarter hour; `flush` (the caller's timer) hands the closed rows
+ * and the due states to the writer thread, which writes them in one transaction; `prune` has it delete points
+ * past retention in small transactions. The event loop only reads (a server's range, at start the states).
  * A kill -9 loses the open minute and what closed since the last flush; the open quarter hour is rebuilt from
  * its stored minutes at start.
  */
@@ -48,14 +87,22 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Failures seen (the one that turned the store off, or none). */
   errors = 0;
   private failed = false;
+  /** The main thread's connection: it prepares the file at start, then only reads. */
   private db: Database.Database | undefined;
+  private writer: Worker | undefined;
+  private nextRequest = 1;
+  /** Requests the writer has not answered, with the rows they carry (still answered by queries). */
+  private readonly inflight = new Map<
+    number,
+    { resolve: (ms: number) => void; minutes: Pending[]; quarters: Pending[] }
+  >();
   private readonly now: () => number;
   private readonly tracks = new Map<string, Track>();
   /** Every server's key in the file, including servers that do not report now. */
   private readonly keys = new Map<string, number>();
   private nextKey = 1;
-  private pendingMinutes: { key: number; row: RollupRow }[] = [];
-  private pendingQuarters: { key: number; row: RollupRow }[] = [];
+  private pendingMinutes: Pending[] = [];
+  private pendingQuarters: Pending[] = [];
   private readonly dirty = new Map<string, { server: SavedServer; now: boolean }>();
   private removals: number[] = [];
   private statements!: ReturnType<SqliteHistoryStore['prepare']>;
@@ -92,25 +139,52 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       this.up = true;
       this.recoverQuarters();
+      this.startWriter(join(options.dir, STORE_FILE));
     });
   }
 
+  private startWriter(file: string): void {
+    const writer = startWriter(file);
+    this.writer = writer;
+    writer.unref();
+    writer.on('message', (reply: WriterReply) => {
+      const request = this.inflight.get(reply.id);
+      this.inflight.delete(reply.id);
+      if (reply.type === 'error') {
+        const err = Object.assign(new Error(reply.message), { code: reply.code });
+        this.fail(err, reply.during);
+      }
+      request?.resolve(reply.type === 'done' ? reply.ms : 0);
+    });
+    writer.on('error', (err) => this.fail(err, 'writer'));
+    writer.on('exit', () => {
+      if (this.up) this.fail(new Error('the writer thread exited'), 'writer');
+    });
+  }
+
+  /** Sends a request to the writer; resolves with its milliseconds of work (0 when it failed or is gone). */
+  private send(
+    request: WriterRequest,
+    minutes: Pending[] = [],
+    quarters: Pending[] = [],
+    transfer: ArrayBuffer[] = [],
+  ): Promise<number> {
+    return new Promise((resolve) => {
+      if (!this.writer) return resolve(0);
+      this.inflight.set(request.id, { resolve, minutes, quarters });
+      this.writer.postMessage(request, transfer);
+    });
+  }
+
+  /** The main thread's statements: reads, and the writes of recovery at start (before the writer runs). */
   private prepare(db: Database.Database) {
     const rows = (table: string) => ({
       insert: db.prepare(`INSERT OR REPLACE INTO ${table} (server, t, n, nl, v) VALUES (?, ?, ?, ?, ?)`),
       range: db.prepare(`SELECT t, n, nl, v FROM ${table} WHERE server = ? AND t >= ? AND t <= ? ORDER BY t`),
-      first: db.prepare(`SELECT min(t) AS t FROM ${table} WHERE server = ?`),
-      prune: db.prepare(`DELETE FROM ${table} WHERE server = ? AND t < ?`),
-      removeServer: db.prepare(`DELETE FROM ${table} WHERE server = ?`),
     });
     return {
       '1m': rows('minute'),
       '15m': rows('quarter'),
-      saveServer: db.prepare(
-        'INSERT INTO servers (key, id, last_seen, message) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, message = excluded.message',
-      ),
-      removeServer: db.prepare('DELETE FROM servers WHERE key = ?'),
       getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)'),
       states: db.prepare('SELECT id, last_seen, message FROM servers'),
@@ -136,6 +210,10 @@ export class SqliteHistoryStore implements HistoryStore {
     this.dirty.clear();
     this.pendingMinutes = [];
     this.pendingQuarters = [];
+    for (const request of this.inflight.values()) request.resolve(0);
+    this.inflight.clear();
+    void this.writer?.terminate();
+    this.writer = undefined;
     try {
       this.db?.close();
     } catch {
@@ -262,11 +340,11 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /**
-   * Closes the minutes and quarter hours that ended by now and writes them, the states that are due and the
-   * removals in one transaction.
+   * Closes the minutes and quarter hours that ended by now and hands them, the states that are due and the
+   * removals to the writer (one transaction). Resolves when they are written, with the writer's milliseconds.
    */
-  flush(): void {
-    if (!this.up) return;
+  flush(): Promise<number> {
+    if (!this.up) return Promise.resolve(0);
     const nowMs = this.now();
     const nowS = nowMs / 1000;
     const openMinute = floorTo(nowS, ROLLUP_STEP['1m']);
@@ -281,63 +359,46 @@ export class SqliteHistoryStore implements HistoryStore {
     this.pendingMinutes = [];
     this.pendingQuarters = [];
     this.removals = [];
-    const states: SavedServer[] = [];
+    const states: { key: number; id: string; server: SavedServer }[] = [];
+    // Servers that connected together would otherwise fall due together: a share per flush, oldest change first.
+    let routine = Math.max(100, Math.ceil(this.dirty.size / STATE_SHARES));
     for (const [id, entry] of this.dirty) {
       const track = this.track(id);
-      if (!entry.now && nowMs - track.saved < STATE_EVERY_MS) continue;
-      states.push(entry.server);
+      if (!entry.now && (nowMs - track.saved < STATE_EVERY_MS || routine-- <= 0)) continue;
+      states.push({ key: track.key, id, server: entry.server });
       track.saved = nowMs;
       this.dirty.delete(id);
     }
-    const s = this.statements;
-    this.guard('flush', () =>
-      (this.db as Database.Database).transaction(() => {
-        for (const server of states) {
-          const key = this.keys.get(server.id);
-          if (key !== undefined) s.saveServer.run(key, server.id, server.lastSeen, server.message);
-        }
-        for (const { key, row } of minutes) s['1m'].insert.run(key, row.t, row.n, row.nl, row.v);
-        for (const { key, row } of quarters) s['15m'].insert.run(key, row.t, row.n, row.nl, row.v);
-        for (const key of removals) {
-          s['1m'].removeServer.run(key);
-          s['15m'].removeServer.run(key);
-          s.removeServer.run(key);
-        }
-        s.setMeta.run('quarter_watermark', openQuarter);
-      })(),
+    const packedMinutes = pack(minutes);
+    const packedQuarters = pack(quarters);
+    const packedStates = packStates(states);
+    return this.send(
+      {
+        type: 'flush',
+        id: this.nextRequest++,
+        states: packedStates,
+        minutes: packedMinutes,
+        quarters: packedQuarters,
+        removals,
+        watermark: openQuarter,
+      },
+      minutes,
+      quarters,
+      [packedMinutes, packedQuarters, packedStates.bytes.buffer as ArrayBuffer],
     );
   }
 
-  /** Deletes the points older than each tier's retention, yielding to the event loop between small batches. */
-  async prune(): Promise<void> {
+  /** Has the writer delete the points older than each tier's retention, in small transactions. */
+  prune(): Promise<number> {
+    if (!this.up) return Promise.resolve(0);
     const nowS = this.now() / 1000;
-    const cutoffs = {
-      '1m': nowS - this.options.minuteRetention,
-      '15m': nowS - this.options.quarterRetention,
-    };
-    let budget = PRUNE_BATCH_ROWS;
-    for (const key of [...this.keys.values()]) {
-      for (const tier of ['1m', '15m'] as const) {
-        const s = this.statements[tier];
-        const step = ROLLUP_STEP[tier];
-        for (;;) {
-          if (!this.up) return;
-          const deleted = this.guard('prune', () => {
-            const first = (s.first.get(key) as { t: number | null }).t;
-            if (first === null || first >= cutoffs[tier]) return 0;
-            // A bounded slice per statement: never more than one batch of rows at once.
-            const until = Math.min(cutoffs[tier], first + budget * step);
-            return s.prune.run(key, until).changes || 1;
-          });
-          if (!deleted) break;
-          budget -= deleted;
-          if (budget <= 0) {
-            budget = PRUNE_BATCH_ROWS;
-            await yieldToLoop();
-          }
-        }
-      }
-    }
+    return this.send({
+      type: 'prune',
+      id: this.nextRequest++,
+      keys: [...this.keys.values()],
+      minuteCutoff: nowS - this.options.minuteRetention,
+      quarterCutoff: nowS - this.options.quarterRetention,
+    });
   }
 
   query(id: string, tier: RollupTier, from: number, to: number): RollupRow[] {
@@ -346,7 +407,9 @@ export class SqliteHistoryStore implements HistoryStore {
     if (key === undefined) return [];
     const stored =
       this.guard('query', () => this.statements[tier].range.all(key, from, to) as RollupRow[]) ?? [];
-    const pending = (tier === '1m' ? this.pendingMinutes : this.pendingQuarters)
+    const unwritten = [...this.inflight.values()].flatMap((r) => (tier === '1m' ? r.minutes : r.quarters));
+    unwritten.push(...(tier === '1m' ? this.pendingMinutes : this.pendingQuarters));
+    const pending = unwritten
       .filter((p) => p.key === key && p.row.t >= from && p.row.t <= to)
       .map((p) => p.row);
     const open = this.openRow(id, tier);
@@ -375,13 +438,16 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /** Writes everything, the open minutes too, and closes the file. */
-  close(): void {
+  async close(): Promise<void> {
     if (!this.up) return;
     for (const entry of this.dirty.values()) entry.now = true;
     for (const track of this.tracks.values()) this.closeMinute(track);
-    this.flush();
+    await this.flush();
+    await this.send({ type: 'close', id: this.nextRequest++ });
+    this.up = false;
+    await this.writer?.terminate();
+    this.writer = undefined;
     this.guard('close', () => this.db?.close());
     this.db = undefined;
-    this.up = false;
   }
 }

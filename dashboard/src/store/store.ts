@@ -29,5 +29,5 @@ export interface HistoryStore {
   /** The tier's points of the server with start t in [from, to], oldest first, the open ones included. */
   query(id: string, tier: RollupTier, from: number, to: number): RollupRow[];
   /** Writes what is pending and closes the file. */
-  close(): void;
+  close(): Promise<void>;
 }
