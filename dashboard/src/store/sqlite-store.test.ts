@@ -264,7 +264,7 @@ describe('SqliteHistoryStore', () => {
     });
     expect(afterRestart.tier).toBe('1m'); // the ring is empty, the store has the hour
     expect(afterRestart.t.at(-1)).toBe(Math.floor(nowS / 60) * 60); // the minute open at the stop was written
-  }, 180_000);
+  }, 300_000);
 
   it('after a kill, keeps what the last flush wrote: the open minute and what closed since are lost', async () => {
     const store = open();
