@@ -151,6 +151,34 @@ describe('history store', () => {
     );
   }, 150_000);
 
+  it('a server removed with DELETE stays removed after a restart', async () => {
+    const dataDir = tempDir();
+    const env = { SSS_DATA_DIR: dataDir, SSS_INTERVAL: '1' };
+    const first = await startDashboard(env);
+    for (const id of ['kept', 'removed']) {
+      const ws = connectReporter(first.wsUrl, id, first.secret);
+      cleanups.push(() => ws.terminate());
+      await opened(ws);
+      sendReport(ws, { ...seedExample(), serverId: id, serverName: id });
+    }
+    await until(
+      'both listed',
+      async () =>
+        (await get<FrontendServerInfo[]>(`${first.url}/api/servers`)).length === 2 ? true : undefined,
+      5_000,
+    );
+    const removed = await fetch(`${first.url}/api/servers/removed`, {
+      method: 'DELETE',
+      headers: { 'X-AUTH-SECRET': first.secret },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(removed.status).toBe(204);
+    await first.stop('SIGTERM');
+    const second = await startDashboard({ ...env, SSS_AUTH_SECRET: first.secret });
+    const listed = await get<FrontendServerInfo[]>(`${second.url}/api/servers`);
+    expect(listed.map((s) => [s.serverId, s.online])).toEqual([['kept', false]]);
+  }, 30_000);
+
   /** Live monitoring with a failed store: the one log line, the metrics, servers online, the ring answering. */
   async function expectLiveWithoutStore(dashboard: Dashboard) {
     const line = await dashboard.waitForLog((l) => DOWN_MESSAGE.test(String(l.msg)), 20_000);

@@ -186,4 +186,52 @@ describe('Hub', () => {
       expect(Hub.serialise(state, true)).toBe(JSON.stringify(Hub.view(state, true)));
     });
   });
+
+  describe('observer and restore (the history store)', () => {
+    it('tells the observer what it applied: reports (first or not), offline, removal', () => {
+      const seen: string[] = [];
+      hub.observer = {
+        reported: (state, t, point, first) => seen.push(`reported ${state.id} ${t} ${point.cpu} ${first}`),
+        wentOffline: (state) => seen.push(`offline ${state.id}`),
+        removed: (id) => seen.push(`removed ${id}`),
+      };
+      hub.report(seedExample());
+      hub.report(seedExample());
+      hub.disconnected('web-1');
+      hub.remove('web-1');
+      expect(seen).toEqual([
+        `reported web-1 ${now / 1000} 45.2 true`,
+        `reported web-1 ${now / 1000} 45.2 false`,
+        'offline web-1',
+        'removed web-1',
+      ]);
+    });
+
+    it('lists a restored server at once, offline since its last report, until it reports again', () => {
+      const view: FrontendServerInfo = {
+        ...seedExample(),
+        online: true,
+        lastSeen: 1_600_000_000,
+        alerts: [],
+      };
+      hub.restore(view, 1_600_000_000_000);
+      const state = hub.get('web-1');
+      expect(state).toMatchObject({ online: false, lastSeen: 1_600_000_000_000, reports: 0 });
+      expect(state?.info).toEqual(seedExample());
+      expect(pushed.at(-1)).toMatchObject({ serverId: 'web-1', online: false, lastSeen: 1_600_000_000 });
+      expect(state?.history.length).toBe(0);
+      hub.report(seedExample());
+      expect(hub.get('web-1')).toMatchObject({ online: true, lastSeen: now });
+    });
+
+    it('restores no server SSS_CONFIG no longer lists, and none it already has', () => {
+      const servers = new Map([['other', { id: 'other' }]]);
+      const configured = new Hub({ intervalSeconds: 5, historySize: 10, servers });
+      configured.restore({ ...seedExample(), online: false, lastSeen: 1 }, 1000);
+      expect(configured.size).toBe(0);
+      hub.report(seedExample());
+      hub.restore({ ...seedExample(), serverName: 'old', online: false, lastSeen: 1 }, 1000);
+      expect(hub.get('web-1')).toMatchObject({ online: true, info: { serverName: 'Web Server 1' } });
+    });
+  });
 });

@@ -277,4 +277,20 @@ describe('SqliteHistoryStore', () => {
     const again = open();
     expect(again.query('a', '1m', T0, T0 + 3600).map((r) => r.t)).toEqual([T0, T0 + 60, T0 + 120, T0 + 180]);
   });
+
+  it('forgets a removed server: its state and its points', async () => {
+    const store = open();
+    for (const id of ['gone', 'kept']) {
+      store.saveState({ id, lastSeen: T0 * 1000, message: Buffer.from(`{"serverId":"${id}"}`) }, true);
+      store.record(id, T0 + 1, point(1));
+    }
+    now = (T0 + 120) * 1000;
+    await store.flush();
+    store.remove('gone');
+    await store.flush();
+    const again = open();
+    expect(again.loadStates().map((s) => s.id)).toEqual(['kept']);
+    expect(again.query('gone', '1m', 0, T0 + 3600)).toEqual([]);
+    expect(again.query('kept', '1m', 0, T0 + 3600)).toHaveLength(1);
+  });
 });
