@@ -202,6 +202,16 @@ describe.skipIf(!helm)('chart: dashboard replicas over Redis', () => {
       ["- at '/dashboard/redis/tls/caConfigMap': maxLength: got 1, want 0"],
     ],
     [
+      'a CA with a plain redis:// URL',
+      'dashboard:\n  redis:\n    url: redis://redis:6379\n    tls:\n      caSecret: redis-ca\n',
+      ["- at '/dashboard/redis/url': 'redis://redis:6379' does not match pattern '^rediss://'"],
+    ],
+    [
+      'a prefix the dashboard refuses',
+      'dashboard:\n  redis:\n    prefix: sss prod\n',
+      ["- at '/dashboard/redis/prefix': 'sss prod' does not match pattern"],
+    ],
+    [
       'an unknown Redis key',
       'dashboard:\n  redis:\n    host: redis\n',
       ["- at '/dashboard/redis': additional properties 'host' not allowed"],
