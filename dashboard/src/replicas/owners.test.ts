@@ -29,10 +29,10 @@ describe('Owners', () => {
 });
 
 describe('retryDelay', () => {
-  it('doubles from 100 ms to at most 5 s, with up to 20% jitter', () => {
+  it('doubles from 100 ms to at most 2 s, with up to 20% jitter', () => {
     expect([0, 1, 2, 5, 6, 100].map((n) => retryDelay(n, () => 0))).toEqual([
-      100, 200, 400, 3200, 5000, 5000,
+      100, 200, 400, 2000, 2000, 2000,
     ]);
-    expect(retryDelay(100, () => 1)).toBe(6000);
+    expect(retryDelay(100, () => 1)).toBe(2400);
   });
 });

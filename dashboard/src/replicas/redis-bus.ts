@@ -23,9 +23,9 @@ type RedisClient = ReturnType<typeof import('redis')['createClient']>;
 const MAX_IN_FLIGHT = 10_000;
 /** How often the states of this replica's servers are written to the hash, in one HSET. */
 const SAVE_STATES_MS = 1_000;
-const RETRY_MAX_MS = 5_000;
+const RETRY_MAX_MS = 2_000;
 
-/** Reconnect backoff: 100 ms doubling to 5 s, with up to 20% jitter so replicas do not retry in step. */
+/** Reconnect backoff: 100 ms doubling to 2 s, with up to 20% jitter so replicas do not retry in step. */
 export function retryDelay(retries: number, random = Math.random): number {
   const base = Math.min(100 * 2 ** Math.min(retries, 16), RETRY_MAX_MS);
   return Math.round(base * (1 + 0.2 * random()));

@@ -1,0 +1,462 @@
+// Issue 14: dashboard replicas over a real Redis (Debian redis-server on loopback), behind a real nginx balancing
+// WebSockets over them, with report clients that reconnect with backoff like the agent.
+import { writeFileSync } from 'node:fs';
+import { CloseCode, type FrontendServerInfo, type ServerInfo } from '@sss/protocol';
+import { seedExample } from '@sss/protocol/fixtures';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type Closed, closed, connectReporter, FrontendClient, opened, sendReport } from './support/clients';
+import { sampleValue, scrape } from './support/metrics';
+import { type Nginx, nginxPath, startNginx } from './support/nginx';
+import { dashboardMain } from './support/paths';
+import { type Dashboard, newSecret, startDashboard, startProgram, stopAll } from './support/processes';
+import { type RedisServer, redisServerPath, startRedis } from './support/redis';
+
+/** The report interval the replicas expect (SSS_INTERVAL) and the clients keep. */
+const INTERVAL_MS = 1_000;
+/** The clients' reconnect backoff: 250 ms doubling to 2 s, as the agent's but shorter. */
+const BACKOFF_MS = { initial: 250, max: 2_000 };
+/** How long a server may show offline when its replica dies: the backoff's worst case plus one interval. */
+const REJOIN_BOUND_MS = BACKOFF_MS.max + INTERVAL_MS;
+
+function report(serverId: string, seq: number): ServerInfo {
+  // The sequence number rides in uptime, so each browser message says which report it carries.
+  const seed = seedExample();
+  return { ...seed, serverId, serverName: serverId, system: { ...seed.system, uptime: seq } };
+}
+
+/** A report client that reports every interval and reconnects with backoff, as the agent does. */
+class SimAgent {
+  ws: WebSocket | undefined;
+  seq = 0;
+  /** When each report left, by sequence number (performance.now()). */
+  readonly sent = new Map<number, number>();
+  readonly closes: Closed[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private retry = BACKOFF_MS.initial;
+  private stopped = false;
+
+  constructor(
+    readonly url: string,
+    readonly id: string,
+    readonly secret: string,
+  ) {}
+
+  start(): void {
+    const ws = connectReporter(this.url, this.id, this.secret);
+    this.ws = ws;
+    ws.on('open', () => {
+      this.retry = BACKOFF_MS.initial;
+      this.send();
+      this.timer = setInterval(() => this.send(), INTERVAL_MS);
+    });
+    ws.on('close', (code, reason) => {
+      clearInterval(this.timer);
+      this.closes.push({ code, reason: reason.toString() });
+      if (this.stopped || code === CloseCode.replaced) return;
+      setTimeout(() => this.start(), this.retry * (1 + Math.random() * 0.2));
+      this.retry = Math.min(this.retry * 2, BACKOFF_MS.max);
+    });
+  }
+
+  private send(): void {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.seq++;
+    this.sent.set(this.seq, performance.now());
+    sendReport(this.ws, report(this.id, this.seq));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.ws?.terminate();
+  }
+}
+
+interface Replicas {
+  redis: RedisServer;
+  dashboards: Dashboard[];
+  secret: string;
+}
+
+async function startReplicas(count: number, redis: RedisServer): Promise<Replicas> {
+  const secret = newSecret();
+  const dashboards = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      startDashboard({
+        SSS_AUTH_SECRET: secret,
+        SSS_REDIS_URL: redis.url,
+        SSS_REPLICA_ID: `dash-${i}`,
+        SSS_INTERVAL: String(INTERVAL_MS / 1000),
+        SSS_LOG_LEVEL: 'info',
+      }),
+    ),
+  );
+  await Promise.all(
+    dashboards.map((d) => d.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000)),
+  );
+  return { redis, dashboards, secret };
+}
+
+async function servers(dashboard: Dashboard): Promise<FrontendServerInfo[]> {
+  const res = await fetch(`${dashboard.url}/api/servers`, { signal: AbortSignal.timeout(5_000) });
+  return (await res.json()) as FrontendServerInfo[];
+}
+
+/** Polls until `check` holds, or fails with what `describe` says after timeoutMs. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return performance.now() - started;
+}
+
+/** Every dashboard lists exactly these ids, all online. */
+async function allAgree(dashboards: Dashboard[], ids: string[]): Promise<boolean> {
+  const lists = await Promise.all(dashboards.map(servers));
+  return lists.every(
+    (list) =>
+      list.length === ids.length && ids.every((id) => list.some((s) => s.serverId === id && s.online)),
+  );
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Which replica holds each agent, from the replicas' logs (the last 'agent connected' wins). */
+function holders(dashboards: Dashboard[]): Map<string, number> {
+  const held = new Map<string, { at: number; replica: number }>();
+  dashboards.forEach((d, replica) => {
+    for (const line of d.lines) {
+      if (line.msg !== 'agent connected') continue;
+      const at = Date.parse(String(line.time));
+      const id = String(line.serverId);
+      if ((held.get(id)?.at ?? -1) <= at) held.set(id, { at, replica });
+    }
+  });
+  return new Map([...held].map(([id, h]) => [id, h.replica]));
+}
+
+/** The longest time each server showed offline to a browser, from its messages (ms). */
+function longestOffline(browser: FrontendClient, ids: string[], until: number): number {
+  let longest = 0;
+  for (const id of ids) {
+    let since: number | undefined;
+    for (const { at, info } of browser.messages) {
+      if (info.serverId !== id) continue;
+      if (!info.online && since === undefined) since = at;
+      if (info.online && since !== undefined) {
+        longest = Math.max(longest, at - since);
+        since = undefined;
+      }
+    }
+    if (since !== undefined) longest = Math.max(longest, until - since);
+  }
+  return longest;
+}
+
+const needs = !redisServerPath || !nginxPath;
+
+describe('dashboard replicas over redis', () => {
+  let redis: RedisServer | undefined;
+  let nginx: Nginx | undefined;
+  const agents: SimAgent[] = [];
+  const browsers: FrontendClient[] = [];
+
+  afterEach(async () => {
+    for (const agent of agents.splice(0)) agent.stop();
+    for (const browser of browsers.splice(0)) browser.close();
+    await stopAll();
+    await nginx?.stop();
+    await redis?.close();
+    nginx = undefined;
+    redis = undefined;
+  });
+
+  /** Redis, `count` replicas behind nginx, a browser on each replica directly and `agentCount` agents via nginx. */
+  async function cluster(count: number, agentCount: number) {
+    redis = await startRedis();
+    const replicas = await startReplicas(count, redis);
+    nginx = await startNginx({ upstreams: replicas.dashboards.map((d) => d.port) });
+    const onEach = replicas.dashboards.map((d) => new FrontendClient(d.wsUrl));
+    browsers.push(...onEach);
+    await Promise.all(onEach.map((b) => b.open()));
+    const ids = Array.from({ length: agentCount }, (_, i) => `node-${String(i).padStart(2, '0')}`);
+    const wsUrl = nginx.wsUrl;
+    for (const id of ids) {
+      const agent = new SimAgent(wsUrl, id, replicas.secret);
+      agents.push(agent);
+      agent.start();
+    }
+    await eventually(
+      () => allAgree(replicas.dashboards, ids),
+      15_000,
+      'every replica lists every server online',
+    );
+    return { ...replicas, nginx, browsers: onEach, ids };
+  }
+
+  it.skipIf(needs)(
+    '3 replicas behind nginx, 50 agents: every browser receives every report; p99 to another replica recorded',
+    async () => {
+      const { dashboards, browsers: onEach, ids } = await cluster(3, 50);
+      const held = holders(dashboards);
+      // Every replica holds some agents (nginx balances round robin).
+      expect(new Set(held.values()).size).toBe(3);
+      const from = new Map(agents.map((a) => [a.id, a.seq]));
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      const to = new Map(agents.map((a) => [a.id, a.seq]));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+      const latencies: number[] = [];
+      let expected = 0;
+      onEach.forEach((browser, replica) => {
+        const arrived = new Map<string, number>();
+        for (const { at, info } of browser.messages)
+          arrived.set(`${info.serverId}:${info.system.uptime}`, at);
+        for (const agent of agents) {
+          for (let seq = (from.get(agent.id) ?? 0) + 1; seq <= (to.get(agent.id) ?? 0); seq++) {
+            expected++;
+            const at = arrived.get(`${agent.id}:${seq}`);
+            expect(at, `${agent.id} report ${seq} on replica ${replica}`).toBeDefined();
+            const sent = agent.sent.get(seq);
+            if (at !== undefined && sent !== undefined && held.get(agent.id) !== replica) {
+              latencies.push(at - sent);
+            }
+          }
+        }
+      });
+      expect(expected).toBeGreaterThan(3 * ids.length * 4);
+      const p50 = percentile(latencies, 50);
+      const p99 = percentile(latencies, 99);
+      const line = `replicas e2e: 3 replicas, ${ids.length} agents at ${INTERVAL_MS / 1000} s, ${latencies.length} deliveries to a browser on another replica: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${new Date().toISOString()})`;
+      console.log(line);
+      writeFileSync('/tmp/bus-p99.txt', `${line}\n`, { flag: 'a' });
+
+      // A replica started now lists every server at once, online (the state hash), before any report reaches it.
+      const late = await startDashboard({
+        SSS_AUTH_SECRET: dashboards[0]?.secret ?? '',
+        SSS_REDIS_URL: (redis as RedisServer).url,
+        SSS_REPLICA_ID: 'dash-late',
+        SSS_INTERVAL: String(INTERVAL_MS / 1000),
+        SSS_LOG_LEVEL: 'info',
+      });
+      await late.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
+      await eventually(() => allAgree([late], ids), 2_000, 'the new replica lists every server online');
+
+      // The bus in /metrics: up, messages both ways, deliveries timed.
+      for (const dashboard of dashboards) {
+        const samples = await scrape(dashboard.url);
+        expect(sampleValue(samples, 'sss_bus_up')).toBe(1);
+        expect(sampleValue(samples, 'sss_bus_messages_published_total')).toBeGreaterThan(0);
+        expect(sampleValue(samples, 'sss_bus_messages_received_total')).toBeGreaterThan(0);
+        expect(sampleValue(samples, 'sss_bus_delivery_seconds_count')).toBeGreaterThan(0);
+      }
+    },
+    90_000,
+  );
+
+  it.skipIf(needs)(
+    'kill -9 of a replica: its agents rejoin through nginx, its browsers reconnect and get everything, no server offline on the others',
+    async () => {
+      const { dashboards, browsers: onEach, ids, nginx: lb } = await cluster(3, 50);
+      const [, , victim] = dashboards as [Dashboard, Dashboard, Dashboard];
+      const survivors = dashboards.slice(0, 2);
+      const held = holders(dashboards);
+      const moved = ids.filter((id) => held.get(id) === 2);
+      expect(moved.length).toBeGreaterThan(0);
+      const lastSeq = new Map(agents.map((a) => [a.id, a.seq]));
+
+      const killedAt = performance.now();
+      const victimBrowser = onEach[2] as FrontendClient;
+      const gone = closed(victimBrowser.ws, 5_000);
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      await gone;
+
+      // Its browser reconnects (through the load balancer: to a survivor) and gets the full snapshot.
+      const again = new FrontendClient(lb.wsUrl);
+      browsers.push(again);
+      await again.open();
+      await eventually(
+        async () => new Set(again.messages.map((m) => m.info.serverId)).size === ids.length,
+        5_000,
+        'the snapshot lists every server',
+      );
+
+      // Each moved agent reports again, through a survivor, within the backoff plus one interval.
+      let slowest = 0;
+      for (const browser of [onEach[0], onEach[1], again] as FrontendClient[]) {
+        for (const id of moved) {
+          const { at } = await browser.waitFor(
+            (m) => m.serverId === id && m.online && m.system.uptime > (lastSeq.get(id) ?? 0),
+            REJOIN_BOUND_MS + 2_000,
+          );
+          expect(at - killedAt, `${id} back within the backoff plus one interval`).toBeLessThan(
+            REJOIN_BOUND_MS,
+          );
+          slowest = Math.max(slowest, at - killedAt);
+        }
+      }
+      const line = `kill -9 of 1 of 3 replicas: its ${moved.length} agents reported through the others ${(slowest / 1000).toFixed(2)} s after at the latest (bound ${REJOIN_BOUND_MS / 1000} s)`;
+      console.log(line);
+      writeFileSync('/tmp/bus-p99.txt', `${line}\n`, { flag: 'a' });
+      await eventually(
+        () => allAgree(survivors, ids),
+        REJOIN_BOUND_MS,
+        'the survivors list every server online',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_MS));
+      const now = performance.now();
+      for (const browser of [onEach[0], onEach[1]] as FrontendClient[]) {
+        expect(longestOffline(browser, ids, now)).toBeLessThan(REJOIN_BOUND_MS);
+      }
+      expect(longestOffline(again, ids, now)).toBeLessThan(REJOIN_BOUND_MS);
+    },
+    90_000,
+  );
+
+  it.skipIf(needs)(
+    'Redis stopped for 30 s: every replica serves its own agents, says so once, and all agree within seconds of its return',
+    async () => {
+      const { dashboards, browsers: onEach, ids } = await cluster(3, 30);
+      const server = redis as RedisServer;
+      const held = holders(dashboards);
+      await server.stop();
+      const stoppedAt = performance.now();
+      await Promise.all(
+        dashboards.map((d) =>
+          d.waitForLog((l) => String(l.msg).startsWith('replicas: redis unreachable'), 10_000),
+        ),
+      );
+      for (const dashboard of dashboards) {
+        expect(sampleValue(await scrape(dashboard.url), 'sss_bus_up')).toBe(0);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25_000));
+
+      // Meanwhile each replica's browser kept getting its own agents' reports, up to the latest.
+      for (const [replica, browser] of onEach.entries()) {
+        const own = agents.filter((a) => held.get(a.id) === replica);
+        expect(own.length).toBeGreaterThan(0);
+        for (const agent of own) {
+          const seq = agent.seq - 1;
+          await browser.waitFor((m) => m.serverId === agent.id && m.online && m.system.uptime >= seq, 3_000);
+        }
+      }
+      const outage = performance.now() - stoppedAt;
+      expect(outage).toBeGreaterThan(25_000);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 30_000 - outage)));
+
+      await server.start();
+      const back = await eventually(() => allAgree(dashboards, ids), 15_000, 'all replicas agree again');
+      console.log(
+        `replicas e2e: after 30 s without Redis, all 3 replicas agreed on ${ids.length} servers ${(back / 1000).toFixed(1)} s after it returned`,
+      );
+      writeFileSync(
+        '/tmp/bus-p99.txt',
+        `redis outage 30 s: all replicas agreed ${(back / 1000).toFixed(1)} s after Redis returned\n`,
+        { flag: 'a' },
+      );
+      // Reports cross replicas again: each browser sees every server's next report.
+      const seqs = new Map(agents.map((a) => [a.id, a.seq]));
+      for (const browser of onEach) {
+        for (const id of ids) {
+          await browser.waitFor((m) => m.serverId === id && m.system.uptime > (seqs.get(id) ?? 0), 5_000);
+        }
+      }
+      for (const dashboard of dashboards) {
+        expect(dashboard.child.exitCode).toBeNull();
+        const samples = await scrape(dashboard.url);
+        expect(sampleValue(samples, 'sss_bus_up')).toBe(1);
+        expect(sampleValue(samples, 'sss_bus_reconnects_total')).toBeGreaterThanOrEqual(1);
+        expect(
+          dashboard.lines.filter((l) => String(l.msg).startsWith('replicas: redis unreachable')),
+        ).toHaveLength(1);
+      }
+    },
+    120_000,
+  );
+
+  it('a bad SSS_REDIS_URL stops the program with a message naming the setting', async () => {
+    for (const url of ['http://127.0.0.1:6379', 'not a url', 'redis://']) {
+      const program = startProgram('dashboard', dashboardMain, {
+        SSS_AUTH_SECRET: 'x',
+        SSS_PORT: '0',
+        SSS_REDIS_URL: url,
+      });
+      expect(await program.exited).toEqual({ code: 1, signal: null });
+      expect(program.stderr.join('')).toMatch(
+        /^sss-dashboard: SSS_REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//,
+      );
+    }
+    const program = startProgram('dashboard', dashboardMain, {
+      SSS_AUTH_SECRET: 'x',
+      SSS_PORT: '0',
+      SSS_REDIS_URL: 'redis://127.0.0.1:1',
+      SSS_REDIS_PASSWORD_FILE: '/nonexistent/password',
+    });
+    expect(await program.exited).toEqual({ code: 1, signal: null });
+    expect(program.stderr.join('')).toMatch(/SSS_REDIS_PASSWORD_FILE: cannot read/);
+  });
+
+  it.skipIf(needs)(
+    'the same server id on two replicas: the older connection closes with 4000 replaced, wherever it is',
+    async () => {
+      redis = await startRedis();
+      const { dashboards, secret } = await startReplicas(2, redis);
+      const [a, b] = dashboards as [Dashboard, Dashboard];
+      const browser = new FrontendClient(a.wsUrl);
+      browsers.push(browser);
+      await browser.open();
+
+      const first = connectReporter(a.wsUrl, 'web-1', secret);
+      await opened(first);
+      sendReport(first, report('web-1', 1));
+      await browser.waitFor((m) => m.serverId === 'web-1' && m.system.uptime === 1);
+      await a.waitForLog((l) => l.msg === 'agent connected');
+
+      // The newer connection on b closes the older on a; the server stays online (no offline in between).
+      const second = connectReporter(b.wsUrl, 'web-1', secret);
+      await opened(second);
+      expect(await closed(first)).toEqual({ code: CloseCode.replaced, reason: 'replaced' });
+      sendReport(second, report('web-1', 2));
+      await browser.waitFor((m) => m.serverId === 'web-1' && m.system.uptime === 2);
+      expect(browser.messages.filter((m) => m.info.serverId === 'web-1').every((m) => m.info.online)).toBe(
+        true,
+      );
+
+      // And back: a third connection on a closes the one on b.
+      const third = connectReporter(a.wsUrl, 'web-1', secret);
+      await opened(third);
+      expect(await closed(second)).toEqual({ code: CloseCode.replaced, reason: 'replaced' });
+      sendReport(third, report('web-1', 3));
+      await browser.waitFor((m) => m.serverId === 'web-1' && m.system.uptime === 3);
+
+      // The current connection closing is offline on both replicas, at once.
+      const viaB = new FrontendClient(b.wsUrl);
+      browsers.push(viaB);
+      await viaB.open();
+      await viaB.waitFor((m) => m.serverId === 'web-1' && m.online);
+      third.close();
+      await Promise.all([
+        browser.waitFor((m) => m.serverId === 'web-1' && !m.online, 3_000),
+        viaB.waitFor((m) => m.serverId === 'web-1' && !m.online, 3_000),
+      ]);
+
+      // A removal on one replica removes it on the other.
+      const res = await fetch(`${b.url}/api/servers/web-1`, {
+        method: 'DELETE',
+        headers: { 'X-AUTH-SECRET': secret },
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(res.status).toBe(204);
+      await browser.waitFor((m) => m.serverId === 'web-1' && m.removed === true, 3_000);
+      expect(await servers(a)).toEqual([]);
+    },
+    60_000,
+  );
+});
