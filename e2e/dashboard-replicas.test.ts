@@ -1,6 +1,8 @@
 // Issue 14: dashboard replicas over a real Redis (Debian redis-server on loopback), behind a real nginx balancing
 // WebSockets over them, with report clients that reconnect with backoff like the agent.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloseCode, type FrontendServerInfo, type ServerInfo } from '@sss/protocol';
 import { seedExample } from '@sss/protocol/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +11,9 @@ import { type Closed, closed, connectReporter, FrontendClient, opened, sendRepor
 import { sampleValue, scrape } from './support/metrics';
 import { type Nginx, nginxPath, startNginx } from './support/nginx';
 import { dashboardMain } from './support/paths';
+import { freePort } from './support/ports';
 import { type Dashboard, newSecret, startDashboard, startProgram, stopAll } from './support/processes';
+import { WebhookReceiver } from './support/receiver';
 import { type RedisServer, redisServerPath, startRedis } from './support/redis';
 
 /** The report interval the replicas expect (SSS_INTERVAL) and the clients keep. */
@@ -79,7 +83,11 @@ interface Replicas {
   secret: string;
 }
 
-async function startReplicas(count: number, redis: RedisServer): Promise<Replicas> {
+async function startReplicas(
+  count: number,
+  redis: RedisServer,
+  env: Record<string, string> = {},
+): Promise<Replicas> {
   const secret = newSecret();
   const dashboards = await Promise.all(
     Array.from({ length: count }, (_, i) =>
@@ -89,6 +97,7 @@ async function startReplicas(count: number, redis: RedisServer): Promise<Replica
         SSS_REPLICA_ID: `dash-${i}`,
         SSS_INTERVAL: String(INTERVAL_MS / 1000),
         SSS_LOG_LEVEL: 'info',
+        ...env,
       }),
     ),
   );
@@ -379,6 +388,60 @@ describe('dashboard replicas over redis', () => {
       }
     },
     120_000,
+  );
+
+  it.skipIf(needs)(
+    'an alert fires on every replica and its notification is sent once',
+    async () => {
+      redis = await startRedis();
+      const hook = new WebhookReceiver(await freePort());
+      await hook.up();
+      const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-'));
+      try {
+        const config = join(dir, 'config.yaml');
+        writeFileSync(
+          config,
+          [
+            'alerts:',
+            '  - name: ServerOffline',
+            '    kind: offline',
+            '    for: 0s',
+            '    severity: critical',
+            'notifications:',
+            '  - name: hook',
+            '    type: webhook',
+            `    url: ${hook.url}`,
+          ].join('\n'),
+        );
+        const { dashboards, secret } = await startReplicas(3, redis, { SSS_CONFIG: config });
+        await eventually(
+          async () =>
+            dashboards.some((d) =>
+              d.lines.some((l) => l.msg === 'replicas: this replica sends the alert notifications'),
+            ),
+          10_000,
+          'a replica holds the notification lease',
+        );
+        const reporter = connectReporter((dashboards[1] as Dashboard).wsUrl, 'box-1', secret);
+        await opened(reporter);
+        sendReport(reporter, report('box-1', 1));
+        await eventually(() => allAgree(dashboards, ['box-1']), 5_000, 'every replica lists box-1');
+        reporter.close();
+        await Promise.all(dashboards.map((d) => d.waitForLog((l) => l.msg === 'alert firing', 10_000)));
+        await hook.waitForAlert((a) => a.status === 'firing' && a.labels.server_id === 'box-1', 10_000);
+        // Every replica evaluated it; a receiver gets it from one only.
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        expect(hook.alerts().filter((a) => a.status === 'firing')).toHaveLength(1);
+        const senders = dashboards.filter((d) =>
+          d.lines.some((l) => l.msg === 'replicas: this replica sends the alert notifications'),
+        );
+        expect(senders).toHaveLength(1);
+      } finally {
+        await hook.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
   );
 
   it('a bad SSS_REDIS_URL stops the program with a message naming the setting', async () => {

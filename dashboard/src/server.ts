@@ -99,7 +99,8 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     hub,
     notify: (events) => {
       for (const e of events) log.info({ alert: e.labels, fingerprint: e.fingerprint }, `alert ${e.state}`);
-      notifier.notify(events);
+      // With replicas, one of them sends (each evaluates the same servers).
+      if (replicas?.notifies ?? true) notifier.notify(events);
     },
   });
   log.info(

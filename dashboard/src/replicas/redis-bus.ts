@@ -24,6 +24,12 @@ const MAX_IN_FLIGHT = 10_000;
 /** How often the states of this replica's servers are written to the hash, in one HSET. */
 const SAVE_STATES_MS = 1_000;
 const RETRY_MAX_MS = 2_000;
+/** The notification lease: how long alert notifications may pause when the replica sending them dies. */
+const LEASE_MS = 5_000;
+/** Takes the lease when free, or extends it when this replica holds it; 1 when this replica holds it now. */
+const LEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`;
 
 /** Reconnect backoff: 100 ms doubling to 2 s, with up to 20% jitter so replicas do not retry in step. */
 export function retryDelay(retries: number, random = Math.random): number {
@@ -48,7 +54,13 @@ export class ReplicaBus implements AgentReplication {
   private readonly dirty = new Set<string>();
   /** Removals made while Redis was unreachable, published when it returns. */
   private readonly pendingRemovals = new Set<string>();
-  private readonly keys: { channel: string; servers: string; owners: string; generation: string };
+  private readonly keys: {
+    channel: string;
+    servers: string;
+    owners: string;
+    generation: string;
+    notifier: string;
+  };
   private up = false;
   private everUp = false;
   private saidDown = false;
@@ -57,6 +69,7 @@ export class ReplicaBus implements AgentReplication {
   /** Set while a message of another replica is applied: what the hub then reports is not ours to publish. */
   private applying = false;
   private timer: NodeJS.Timeout | undefined;
+  private leaseHeld = false;
 
   private constructor(
     private readonly cmd: RedisClient,
@@ -72,6 +85,7 @@ export class ReplicaBus implements AgentReplication {
       servers: `${prefix}:servers`,
       owners: `${prefix}:owners`,
       generation: `${prefix}:gen:`,
+      notifier: `${prefix}:notifier`,
     };
     this.metrics = new BusMetrics(() => this.up);
   }
@@ -120,7 +134,10 @@ export class ReplicaBus implements AgentReplication {
       .connect()
       .then(() => this.sub.subscribe(this.keys.channel, (text: string) => this.receive(text)))
       .catch((err: Error) => this.failed(err));
-    this.timer = setInterval(() => this.saveStates(), SAVE_STATES_MS);
+    this.timer = setInterval(() => {
+      this.saveStates();
+      this.renewLease();
+    }, SAVE_STATES_MS);
     this.timer.unref();
     this.log.info(
       { replica: this.id, prefix: this.keys.channel.slice(0, -4) },
@@ -145,6 +162,14 @@ export class ReplicaBus implements AgentReplication {
   /** Puts the sss_bus_* families into the dashboard's registry. */
   registerMetrics(registry: Registry): void {
     this.metrics.register(registry);
+  }
+
+  /**
+   * Whether this replica sends the alert notifications: the one holding the lease in Redis, so a receiver gets
+   * each once; every replica while Redis is unreachable (a duplicate rather than silence).
+   */
+  get notifies(): boolean {
+    return !this.up || this.leaseHeld;
   }
 
   accepted(serverId: string, replace: () => void): void {
@@ -298,6 +323,24 @@ export class ReplicaBus implements AgentReplication {
     if (Object.keys(states).length > 0) this.command(this.cmd.hSet(this.keys.servers, states));
   }
 
+  private renewLease(): void {
+    if (!this.up) {
+      this.leaseHeld = false;
+      return;
+    }
+    this.cmd.eval(LEASE_SCRIPT, { keys: [this.keys.notifier], arguments: [this.id, String(LEASE_MS)] }).then(
+      (held) => {
+        if (held === 1 && !this.leaseHeld)
+          this.log.info({ replica: this.id }, 'replicas: this replica sends the alert notifications');
+        this.leaseHeld = held === 1;
+      },
+      (err: Error) => {
+        this.leaseHeld = false;
+        this.failed(err);
+      },
+    );
+  }
+
   private connected(): void {
     if (this.up || this.closed || !this.cmd.isReady || !this.sub.isReady) return;
     this.up = true;
@@ -309,6 +352,7 @@ export class ReplicaBus implements AgentReplication {
       this.log.info({ replica: this.id }, 'replicas: connected to redis');
     }
     this.everUp = true;
+    this.renewLease();
     void this.resync();
   }
 
