@@ -274,10 +274,13 @@ describe('built-in alert rules', () => {
     const browser = new FrontendClient(dashboard.wsUrl);
     await browser.open();
     const latencies: { at: number; ms: number }[] = [];
+    // Only a report's first delivery counts: a change of alerts pushes the server's message again with its last report.
+    const lastTimestamp = new Map<string, number>();
     browser.ws.on('message', (data) => {
       const info = JSON.parse(data.toString()) as FrontendServerInfo;
-      if (info.online && info.timestamp > 1e9)
-        latencies.push({ at: Date.now(), ms: Date.now() - info.timestamp * 1000 });
+      if (!info.online || info.timestamp < 1e9 || lastTimestamp.get(info.serverId) === info.timestamp) return;
+      lastTimestamp.set(info.serverId, info.timestamp);
+      latencies.push({ at: Date.now(), ms: Date.now() - info.timestamp * 1000 });
     });
     // Every server reports every 250 ms; `flap` makes half of them cross the threshold on every report, so alerts
     // fire and resolve every evaluation and notifications pile up at the receiver.
