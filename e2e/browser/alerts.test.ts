@@ -153,6 +153,7 @@ describe.skipIf(!chromiumPath)('alerts in the ui', () => {
     // The server's link leads to its details, which carry the badge too.
     await list.openServer(hotName);
     await ui.page.locator('.details-head .alert-badge', { hasText: 'CpuSaturated' }).waitFor();
+    await ui.screenshot('alerts-details-1280-dark-zh');
     await ui.page.goBack();
     await ui.page.goBack();
     await card.waitForAlert('CpuSaturated');
