@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { HistoryPoint } from '@sss/protocol';
 import Database from 'better-sqlite3';
-import { Accumulator, ROLLUP_STEP, type RollupRow, type RollupTier } from './rollup';
-import { PACKED_HEAD, PACKED_ROW, startWriter, type WriterReply, type WriterRequest } from './sqlite-writer';
+import { Accumulator, PackedRows, ROLLUP_STEP, type RollupRow, type RollupTier } from './rollup';
+import { startWriter, type WriterReply, type WriterRequest } from './sqlite-writer';
 import type { HistoryStore, SavedServer } from './store';
 
 export const STORE_FILE = 'history.db';
@@ -37,8 +37,6 @@ interface Track {
 
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
 
-type Pending = { key: number; row: RollupRow };
-
 /** States in one buffer for the writer (moved, not copied: a message may be a slice of a shared pool). */
 function packStates(states: readonly { key: number; id: string; server: SavedServer }[]) {
   const keys = new Float64Array(states.length);
@@ -56,22 +54,6 @@ function packStates(states: readonly { key: number; id: string; server: SavedSer
     bytes.set(server.message, i === 0 ? 0 : (ends[i - 1] as number));
   });
   return { ids: states.map((s) => s.id), keys, lastSeen, ends, bytes };
-}
-
-/** Rows in one buffer for the writer (moved, not copied). */
-function pack(rows: readonly Pending[]): ArrayBuffer {
-  const buffer = new ArrayBuffer(rows.length * PACKED_ROW);
-  const f64 = new Float64Array(buffer);
-  const bytes = new Uint8Array(buffer);
-  rows.forEach(({ key, row }, r) => {
-    const i = (r * PACKED_ROW) / 8;
-    f64[i] = key;
-    f64[i + 1] = row.t;
-    f64[i + 2] = row.n;
-    f64[i + 3] = row.nl;
-    bytes.set(row.v, r * PACKED_ROW + PACKED_HEAD);
-  });
-  return buffer;
 }
 
 /**
@@ -94,15 +76,15 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Requests the writer has not answered, with the rows they carry (still answered by queries). */
   private readonly inflight = new Map<
     number,
-    { resolve: (ms: number) => void; minutes: Pending[]; quarters: Pending[] }
+    { resolve: (ms: number) => void; minutes: PackedRows; quarters: PackedRows }
   >();
   private readonly now: () => number;
   private readonly tracks = new Map<string, Track>();
   /** Every server's key in the file, including servers that do not report now. */
   private readonly keys = new Map<string, number>();
   private nextKey = 1;
-  private pendingMinutes: Pending[] = [];
-  private pendingQuarters: Pending[] = [];
+  private pendingMinutes = new PackedRows();
+  private pendingQuarters = new PackedRows();
   private readonly dirty = new Map<string, { server: SavedServer; now: boolean }>();
   private removals: number[] = [];
   private statements!: ReturnType<SqliteHistoryStore['prepare']>;
@@ -165,8 +147,8 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Sends a request to the writer; resolves with its milliseconds of work (0 when it failed or is gone). */
   private send(
     request: WriterRequest,
-    minutes: Pending[] = [],
-    quarters: Pending[] = [],
+    minutes = new PackedRows(),
+    quarters = new PackedRows(),
     transfer: ArrayBuffer[] = [],
   ): Promise<number> {
     return new Promise((resolve) => {
@@ -208,8 +190,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.up = false;
     this.tracks.clear();
     this.dirty.clear();
-    this.pendingMinutes = [];
-    this.pendingQuarters = [];
+    this.pendingMinutes = new PackedRows();
+    this.pendingQuarters = new PackedRows();
     for (const request of this.inflight.values()) request.resolve(0);
     this.inflight.clear();
     void this.writer?.terminate();
@@ -293,7 +275,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private closeMinute(track: Track): void {
     const minute = track.minute;
     if (minute.n === 0) return;
-    this.pendingMinutes.push({ key: track.key, row: minute.row() });
+    this.pendingMinutes.push(track.key, minute);
     const q = floorTo(minute.start, ROLLUP_STEP['15m']);
     if (track.quarter.start !== q) {
       this.closeQuarter(track);
@@ -304,7 +286,7 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   private closeQuarter(track: Track): void {
-    if (track.quarter.n > 0) this.pendingQuarters.push({ key: track.key, row: track.quarter.row() });
+    if (track.quarter.n > 0) this.pendingQuarters.push(track.key, track.quarter);
     track.quarter.reset(-1);
   }
 
@@ -325,8 +307,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.keys.delete(id);
     this.removals.push(key);
     if (track) {
-      this.pendingMinutes = this.pendingMinutes.filter((p) => p.key !== key);
-      this.pendingQuarters = this.pendingQuarters.filter((p) => p.key !== key);
+      this.pendingMinutes = this.pendingMinutes.without(key);
+      this.pendingQuarters = this.pendingQuarters.without(key);
     }
   }
 
@@ -356,8 +338,8 @@ export class SqliteHistoryStore implements HistoryStore {
     const minutes = this.pendingMinutes;
     const quarters = this.pendingQuarters;
     const removals = this.removals;
-    this.pendingMinutes = [];
-    this.pendingQuarters = [];
+    this.pendingMinutes = new PackedRows();
+    this.pendingQuarters = new PackedRows();
     this.removals = [];
     const states: { key: number; id: string; server: SavedServer }[] = [];
     // Servers that connected together would otherwise fall due together: a share per flush, oldest change first.
@@ -369,8 +351,8 @@ export class SqliteHistoryStore implements HistoryStore {
       track.saved = nowMs;
       this.dirty.delete(id);
     }
-    const packedMinutes = pack(minutes);
-    const packedQuarters = pack(quarters);
+    const packedMinutes = minutes.bytes();
+    const packedQuarters = quarters.bytes();
     const packedStates = packStates(states);
     return this.send(
       {
@@ -407,11 +389,9 @@ export class SqliteHistoryStore implements HistoryStore {
     if (key === undefined) return [];
     const stored =
       this.guard('query', () => this.statements[tier].range.all(key, from, to) as RollupRow[]) ?? [];
-    const unwritten = [...this.inflight.values()].flatMap((r) => (tier === '1m' ? r.minutes : r.quarters));
-    unwritten.push(...(tier === '1m' ? this.pendingMinutes : this.pendingQuarters));
-    const pending = unwritten
-      .filter((p) => p.key === key && p.row.t >= from && p.row.t <= to)
-      .map((p) => p.row);
+    const unwritten = [...this.inflight.values()].map((r) => (tier === '1m' ? r.minutes : r.quarters));
+    unwritten.push(tier === '1m' ? this.pendingMinutes : this.pendingQuarters);
+    const pending = unwritten.flatMap((rows) => rows.rowsOf(key, from, to));
     const open = this.openRow(id, tier);
     if (open && open.t >= from && open.t <= to) pending.push(open);
     if (pending.length === 0) return stored;

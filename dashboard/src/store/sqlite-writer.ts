@@ -1,10 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { SERIES_COUNT } from './rollup';
-
-/** A packed rollup row: server key, t, n, nl as float64, then the 2 x SERIES_COUNT float32 values. */
-export const PACKED_HEAD = 32;
-export const PACKED_ROW = PACKED_HEAD + 8 * SERIES_COUNT;
+import { PACKED_HEAD, PACKED_ROW, SERIES_COUNT } from './rollup';
 
 export type WriterRequest =
   | {
