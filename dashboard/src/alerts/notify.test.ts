@@ -146,6 +146,24 @@ describe('ReceiverQueue', () => {
     expect(queue.length).toBe(1);
   });
 
+  it('abandons an answer whose body never ends', async () => {
+    const { server, url } = await listen((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{');
+    });
+    const queue = new ReceiverQueue(receiver(url, { timeoutMs: 300 }), log);
+    cleanups.push(
+      () => queue.close(),
+      () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    );
+    queue.enqueue(notice('a'));
+    await until(() => queue.stats.failed === 1);
+    expect(queue.stats.sent).toBe(0);
+  });
+
   it('keeps one waiting notice per alert and state, and drops the oldest from a full queue', () => {
     const queue = new ReceiverQueue(receiver('http://127.0.0.1:9/', { queueSize: 3 }), log);
     cleanups.push(() => queue.close());

@@ -123,6 +123,8 @@ function post(url: URL, headers: Record<string, string>, body: string, signal: A
     req.on('response', (res) => {
       res.on('error', reject);
       res.on('end', () => resolve(res.statusCode ?? 0));
+      // Aborted (timeout, shutdown) while the answer was arriving: 'close' may come without 'end' or 'error'.
+      res.on('close', () => reject(new Error('the answer was cut short')));
       res.resume();
     });
     req.end(body);
