@@ -1,5 +1,6 @@
 // Issue 14: dashboard replicas over a real Redis (Debian redis-server on loopback), behind a real nginx balancing
 // WebSockets over them, with report clients that reconnect with backoff like the agent.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { freePort } from './support/ports';
 import { type Dashboard, newSecret, startDashboard, startProgram, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
 import { type RedisServer, redisServerPath, startRedis } from './support/redis';
+import { findTool } from './support/tools';
 
 /** The report interval the replicas expect (SSS_INTERVAL) and the clients keep. */
 const INTERVAL_MS = 1_000;
@@ -169,6 +171,7 @@ function longestOffline(browser: FrontendClient, ids: string[], until: number): 
 }
 
 const needs = !redisServerPath || !nginxPath;
+const opensslPath = findTool('openssl');
 
 describe('dashboard replicas over redis', () => {
   let redis: RedisServer | undefined;
@@ -438,6 +441,119 @@ describe('dashboard replicas over redis', () => {
         expect(senders).toHaveLength(1);
       } finally {
         await hook.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(needs)(
+    'the password from SSS_REDIS_PASSWORD_FILE or the URL; a wrong one is said once and retried',
+    async () => {
+      redis = await startRedis(['--requirepass', 'pass word']);
+      const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-'));
+      try {
+        const passwordFile = join(dir, 'password');
+        writeFileSync(passwordFile, 'wrong\n');
+        const env = {
+          SSS_REDIS_URL: redis.url,
+          SSS_REDIS_PASSWORD_FILE: passwordFile,
+          SSS_LOG_LEVEL: 'info',
+        };
+        const viaFile = await startDashboard(env);
+        await viaFile.waitForLog((l) => String(l.msg).startsWith('replicas: redis unreachable'), 10_000);
+        expect(sampleValue(await scrape(viaFile.url), 'sss_bus_up')).toBe(0);
+        // The file is read at every connection attempt: a rotated Secret takes effect without a restart.
+        writeFileSync(passwordFile, 'pass word\n');
+        await viaFile.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
+        expect(sampleValue(await scrape(viaFile.url), 'sss_bus_up')).toBe(1);
+        expect(
+          viaFile.lines.filter((l) => String(l.msg).startsWith('replicas: redis unreachable')),
+        ).toHaveLength(1);
+
+        const inUrl = await startDashboard({
+          SSS_AUTH_SECRET: viaFile.secret,
+          SSS_REDIS_URL: `redis://:pass%20word@127.0.0.1:${redis.port}`,
+          SSS_LOG_LEVEL: 'info',
+        });
+        await inUrl.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
+        const browser = new FrontendClient(viaFile.wsUrl);
+        browsers.push(browser);
+        await browser.open();
+        const reporter = connectReporter(inUrl.wsUrl, 'web-1', viaFile.secret);
+        await opened(reporter);
+        sendReport(reporter, report('web-1', 1));
+        await browser.waitFor((m) => m.serverId === 'web-1' && m.online, 5_000);
+        reporter.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(needs || !opensslPath)(
+    'rediss:// with SSS_REDIS_CA_FILE',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-tls-'));
+      try {
+        const file = (name: string) => join(dir, name);
+        const openssl = (args: string[]) => {
+          const run = spawnSync(opensslPath as string, args, { encoding: 'utf8' });
+          if (run.status !== 0) throw new Error(`openssl ${args[0]}: ${run.stderr}`);
+        };
+        const key = ['-newkey', 'rsa:2048', '-nodes', '-days', '1'];
+        openssl([
+          'req',
+          '-x509',
+          ...key,
+          '-subj',
+          '/CN=sss test ca',
+          '-keyout',
+          file('ca.key'),
+          '-out',
+          file('ca.pem'),
+        ]);
+        openssl([
+          'req',
+          ...key,
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          file('server.key'),
+          '-out',
+          file('server.csr'),
+        ]);
+        writeFileSync(file('ext'), 'subjectAltName=IP:127.0.0.1\n');
+        openssl([
+          ...['x509', '-req', '-days', '1', '-in', file('server.csr'), '-CA', file('ca.pem')],
+          ...[
+            '-CAkey',
+            file('ca.key'),
+            '-CAcreateserial',
+            '-extfile',
+            file('ext'),
+            '-out',
+            file('server.pem'),
+          ],
+        ]);
+        redis = await startRedis([], {
+          cert: file('server.pem'),
+          key: file('server.key'),
+          ca: file('ca.pem'),
+        });
+        expect(redis.url).toMatch(/^rediss:/);
+        const { dashboards } = await startReplicas(2, redis, { SSS_REDIS_CA_FILE: file('ca.pem') });
+        const [a, b] = dashboards as [Dashboard, Dashboard];
+        const browser = new FrontendClient(b.wsUrl);
+        browsers.push(browser);
+        await browser.open();
+        const reporter = connectReporter(a.wsUrl, 'web-1', a.secret);
+        await opened(reporter);
+        sendReport(reporter, report('web-1', 1));
+        await browser.waitFor((m) => m.serverId === 'web-1' && m.online, 5_000);
+        reporter.close();
+      } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { freePort } from './ports';
 import { Program } from './processes';
 import { findTool } from './tools';
@@ -11,7 +12,7 @@ export const redisServerPath = findTool('redis-server');
 
 export interface RedisServer {
   port: number;
-  /** redis://127.0.0.1:port */
+  /** redis://127.0.0.1:port, or rediss:// with TLS */
   url: string;
   /** The server's output so far, for failure messages. */
   output(): string;
@@ -23,13 +24,22 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-function answersPing(port: number): Promise<boolean> {
+/** PEM files of the server's certificate, its key and the CA that signed it. */
+export interface RedisTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+function answersPing(port: number, tls: RedisTls | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.write('PING\r\n'));
+    const socket = tls
+      ? connectTls({ port, host: '127.0.0.1', ca: readFileSync(tls.ca) })
+      : connect(port, '127.0.0.1');
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
   });
@@ -37,9 +47,9 @@ function answersPing(port: number): Promise<boolean> {
 
 /**
  * Debian's redis-server on a loopback port, without persistence, its working folder in a temp folder. `args` are
- * extra server options, e.g. ['--requirepass', 'x'].
+ * extra server options, e.g. ['--requirepass', 'x']; with `tls` it speaks TLS only on that port.
  */
-export async function startRedis(args: string[] = []): Promise<RedisServer> {
+export async function startRedis(args: string[] = [], tls?: RedisTls): Promise<RedisServer> {
   if (!redisServerPath) throw new Error('redis-server is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'sss-redis-'));
   const port = await freePort();
@@ -48,16 +58,13 @@ export async function startRedis(args: string[] = []): Promise<RedisServer> {
     const child = spawn(
       redisServerPath,
       [
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
+        ...['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', dir],
+        ...(tls
+          ? ['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no']
+          : ['--port', String(port)]),
+        ...(tls
+          ? ['--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca]
+          : []),
         ...args,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -65,7 +72,7 @@ export async function startRedis(args: string[] = []): Promise<RedisServer> {
     const started = new Program('redis-server', child);
     program = started;
     const deadline = Date.now() + 10_000;
-    while (!(await answersPing(port))) {
+    while (!(await answersPing(port, tls))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         await started.stop('SIGKILL');
         throw new Error(`redis-server did not answer on ${port}:\n${started.output()}`);
@@ -79,7 +86,7 @@ export async function startRedis(args: string[] = []): Promise<RedisServer> {
   await launch();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     output: () => program?.output() ?? '',
     stop,
     start: launch,
