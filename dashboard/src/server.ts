@@ -93,14 +93,19 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   const store = openHistoryStore(config, hub, log);
   const stopStore = store ? runHistoryStore(store) : undefined;
   const replicas = await replicaBusFor(config, hub, log);
-  const notifier = new Notifier(config.alerts.receivers, config.alerts.externalUrl, log);
+  const notifier = new Notifier({
+    receivers: config.alerts.receivers,
+    externalUrl: config.alerts.externalUrl,
+    log,
+    // With replicas, one of them sends (each evaluates the same servers).
+    sends: () => replicas?.notifies ?? true,
+  });
   const alerts = new AlertEvaluator({
     rules: config.alerts.rules,
     hub,
     notify: (events) => {
       for (const e of events) log.info({ alert: e.labels, fingerprint: e.fingerprint }, `alert ${e.state}`);
-      // With replicas, one of them sends (each evaluates the same servers).
-      if (replicas?.notifies ?? true) notifier.notify(events);
+      notifier.notify(events);
     },
   });
   log.info(

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReceiverConfig } from './config';
-import { type Notice, payload, ReceiverQueue } from './notify';
+import type { AlertEvent } from './evaluator';
+import { type Notice, Notifier, payload, ReceiverQueue } from './notify';
 
 const log = pino({ level: 'silent' });
 
@@ -175,6 +176,40 @@ describe('ReceiverQueue', () => {
     queue.enqueue(notice('c'));
     expect(queue.length).toBe(3);
     expect(queue.stats.dropped).toBe(1);
+  });
+});
+
+describe('Notifier', () => {
+  it('tracks firing alerts while another replica sends, and re-sends them to Alertmanager once it sends itself', async () => {
+    const { server, url, bodies } = await listen((_req, res) => res.end());
+    let sends = false;
+    const notifier = new Notifier({
+      receivers: [receiver(url, { type: 'alertmanager', resendIntervalMs: 100 })],
+      log,
+      sends: () => sends,
+    });
+    try {
+      const event = {
+        state: 'firing',
+        rule: { severity: 'critical' },
+        serverId: 'web-1',
+        labels: notice('a').labels,
+        summary: 's',
+        description: 'd',
+        fingerprint: 'a',
+        activeAt: 0,
+        startsAt: 1,
+      } as unknown as AlertEvent;
+      notifier.notify([event]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bodies).toEqual([]);
+      sends = true;
+      await until(() => bodies.length > 0);
+      expect(bodies[0]).toEqual([expect.objectContaining({ labels: notice('a').labels })]);
+    } finally {
+      notifier.close();
+      server.close();
+    }
   });
 });
 

@@ -228,25 +228,37 @@ export class ReceiverQueue {
   }
 }
 
+export interface NotifierOptions {
+  receivers: readonly ReceiverConfig[];
+  externalUrl?: string | undefined;
+  log: Logger;
+  /**
+   * Whether this process sends now (with replicas, the one holding the lease). Firing alerts are tracked either
+   * way, so a replica that takes over goes on re-sending them to Alertmanager.
+   */
+  sends?: () => boolean;
+  now?: () => number;
+}
+
 /** Hands each alert event to the receivers that want it; re-sends firing alerts to Alertmanagers. */
 export class Notifier {
   readonly receivers: readonly ReceiverQueue[];
   /** Per Alertmanager receiver: the firing alerts it is reminded of. */
   private readonly firing = new Map<ReceiverQueue, Map<string, Notice>>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly externalUrl: string | undefined;
+  private readonly sends: () => boolean;
 
-  constructor(
-    configs: readonly ReceiverConfig[],
-    private readonly externalUrl: string | undefined,
-    log: Logger,
-    now: () => number = Date.now,
-  ) {
-    this.receivers = configs.map((c) => new ReceiverQueue(c, log, now));
+  constructor(options: NotifierOptions) {
+    this.externalUrl = options.externalUrl;
+    this.sends = options.sends ?? (() => true);
+    this.receivers = options.receivers.map((c) => new ReceiverQueue(c, options.log, options.now));
     for (const receiver of this.receivers) {
       if (receiver.config.type !== 'alertmanager') continue;
       const firing = new Map<string, Notice>();
       this.firing.set(receiver, firing);
       const timer = setInterval(() => {
+        if (!this.sends()) return;
         for (const notice of firing.values()) receiver.enqueue(notice);
       }, receiver.config.resendIntervalMs);
       timer.unref();
@@ -263,7 +275,7 @@ export class Notifier {
         const firing = this.firing.get(receiver);
         if (notice.status === 'firing') firing?.set(notice.fingerprint, notice);
         else firing?.delete(notice.fingerprint);
-        if (notice.status === 'resolved' && !sendResolved) continue;
+        if ((notice.status === 'resolved' && !sendResolved) || !this.sends()) continue;
         receiver.enqueue(notice);
       }
     }
