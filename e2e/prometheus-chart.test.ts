@@ -3,7 +3,6 @@
 // that nothing waits minutes). SSSServerDown fires once a real agent is stopped, and SSSDashboardScrapeLost once the
 // dashboard is; every PromQL expression of the chart's Grafana dashboard, its variables substituted as Grafana
 // substitutes them, returns data.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,8 @@ import { helm } from './chart/chart';
 import { dashboardQueries, grafanaDashboard, substitute } from './chart/grafana';
 import { renderRuleGroups, writeRuleFile } from './chart/prometheus-rules';
 import { connectReporter, opened, sendReport } from './support/clients';
-import { freePort } from './support/ports';
-import { type Dashboard, Program, startAgent, startDashboard, stopAll } from './support/processes';
+import { type Dashboard, type Program, startAgent, startDashboard, stopAll } from './support/processes';
+import { startPrometheus } from './support/prometheus';
 import { findTool } from './support/tools';
 
 const prometheus = findTool('prometheus');
@@ -91,28 +90,15 @@ describe.skipIf(!prometheus || !helm)('Prometheus with the chart rules and Grafa
     const values = join(dir, 'values.yaml');
     writeFileSync(values, stringify(shortValues));
     writeRuleFile(join(dir, 'rules.yaml'), renderRuleGroups({ values: [values] }));
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }',
-        'rule_files: [rules.yaml]',
-        'scrape_configs:',
-        '  - job_name: sss-dashboard',
-        `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
-      ].join('\n'),
-    );
-    const child = spawn(
-      prometheus ?? 'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    server = new Program('prometheus', child);
-    base = `http://127.0.0.1:${port}`;
+    const prom = await startPrometheus(prometheus ?? 'prometheus', dir, [
+      'global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }',
+      'rule_files: [rules.yaml]',
+      'scrape_configs:',
+      '  - job_name: sss-dashboard',
+      `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
+    ]);
+    server = prom.program;
+    base = prom.base;
   }, 60_000);
 
   afterAll(async () => {

@@ -1,14 +1,14 @@
 // Issue 2, acceptance 9: a real Prometheus server (Debian's package) scrapes the dashboard, and a reported value
 // comes back through the Prometheus HTTP API.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fullExample, seedExample } from '@sss/protocol/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectReporter, opened, sendReport } from './support/clients';
-import { freePort } from './support/ports';
-import { Program, startDashboard, stopAll } from './support/processes';
+import { type Program, startDashboard, stopAll } from './support/processes';
+import { startPrometheus } from './support/prometheus';
 import { findTool } from './support/tools';
 
 const prometheus = findTool('prometheus');
@@ -105,33 +105,20 @@ describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
     await opened(reporter);
     sendReport(reporter, seedExample());
 
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, scrape_timeout: 1s }',
-        'scrape_configs:',
-        '  - job_name: sss-dashboard',
-        `    authorization: { credentials_file: ${JSON.stringify(token)} }`,
-        `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
-        // The same target without the token: Prometheus records the 401 as a failed scrape.
-        '  - job_name: sss-no-token',
-        `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
-      ].join('\n'),
-    );
-    const child = spawn(
-      prometheus ?? 'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    server = new Program('prometheus', child);
+    const prom = await startPrometheus(prometheus ?? 'prometheus', dir, [
+      'global: { scrape_interval: 1s, scrape_timeout: 1s }',
+      'scrape_configs:',
+      '  - job_name: sss-dashboard',
+      `    authorization: { credentials_file: ${JSON.stringify(token)} }`,
+      `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
+      // The same target without the token: Prometheus records the 401 as a failed scrape.
+      '  - job_name: sss-no-token',
+      `    static_configs: [{ targets: ["127.0.0.1:${dashboard.port}"] }]`,
+    ]);
+    server = prom.program;
 
     const query = async (promql: string): Promise<QueryResult> => {
-      const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
+      const url = `${prom.base}/api/v1/query?query=${encodeURIComponent(promql)}`;
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       return (await res.json()) as QueryResult;
     };
