@@ -172,6 +172,7 @@ function longestOffline(browser: FrontendClient, ids: string[], until: number): 
 
 const needs = !redisServerPath || !nginxPath;
 const opensslPath = findTool('openssl');
+const promtoolPath = findTool('promtool');
 
 describe('dashboard replicas over redis', () => {
   let redis: RedisServer | undefined;
@@ -263,6 +264,15 @@ describe('dashboard replicas over redis', () => {
       // The bus in /metrics: up, messages both ways, deliveries timed.
       for (const dashboard of dashboards) {
         const samples = await scrape(dashboard.url);
+        if (promtoolPath) {
+          const text = await (
+            await fetch(`${dashboard.url}/metrics`, { signal: AbortSignal.timeout(5_000) })
+          ).text();
+          const check = spawnSync(promtoolPath, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+          expect(`${check.stdout}${check.stderr}`.split('\n').filter((l) => l.includes('sss_bus'))).toEqual(
+            [],
+          );
+        }
         expect(sampleValue(samples, 'sss_bus_up')).toBe(1);
         expect(sampleValue(samples, 'sss_bus_messages_published_total')).toBeGreaterThan(0);
         expect(sampleValue(samples, 'sss_bus_messages_received_total')).toBeGreaterThan(0);
