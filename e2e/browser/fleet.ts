@@ -4,6 +4,7 @@
 
 import type { ServerInfo } from '@sss/protocol';
 import { seedExample } from '@sss/protocol/fixtures';
+import { random } from '../support/random';
 
 export interface FleetServer {
   id: string;
@@ -55,18 +56,6 @@ const PLATFORMS = [
   { platform: 'alpine', kernel: '6.6.58-0-lts' },
 ];
 const GiB = 1024 ** 3;
-
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function fleet(count: number, seed = 7): FleetServer[] {
   const rnd = random(seed);

@@ -4,6 +4,7 @@
 
 import { MAX_CELSIUS, MAX_PROCESSES, MAX_UNIX_SECONDS, type ServerInfo } from '@sss/protocol';
 import { fullExample } from '@sss/protocol/fixtures';
+import { random } from './random';
 
 /** One frame to send on a connection whose X-SERVER-ID is `serverId`. */
 export interface CorpusEntry {
@@ -33,18 +34,6 @@ function report(serverId: string, edit: (info: ServerInfo) => void): ServerInfo 
   info.serverId = serverId;
   edit(info);
   return info;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Every path to a leaf of a JSON value, as keys. */
