@@ -132,6 +132,7 @@ export class SqliteHistoryStore implements HistoryStore {
     writer.on('message', (reply: WriterReply) => {
       const request = this.inflight.get(reply.id);
       this.inflight.delete(reply.id);
+      if (this.inflight.size === 0) writer.unref();
       if (reply.type === 'error') {
         const err = Object.assign(new Error(reply.message), { code: reply.code });
         this.fail(err, reply.during);
@@ -153,6 +154,8 @@ export class SqliteHistoryStore implements HistoryStore {
   ): Promise<number> {
     return new Promise((resolve) => {
       if (!this.writer) return resolve(0);
+      // Referenced while it works: a stop waits for the last flush, an idle writer keeps no process alive.
+      if (this.inflight.size === 0) this.writer.ref();
       this.inflight.set(request.id, { resolve, minutes, quarters });
       this.writer.postMessage(request, transfer);
     });
