@@ -1,0 +1,267 @@
+// Acceptance 6 of the replicas issue in the real control plane: the chart with dashboard.replicas 3 and Redis
+// installs (`helm install --wait`), the scheduler puts the three dashboard Pods on three Nodes (anti-affinity), the
+// disruption controller counts them under the PodDisruptionBudget, and the schema refuses replicas 3 without Redis.
+// kwok runs no container, so the Pods' Redis URL needs no server to install; `helm test` then runs against three real
+// dashboard processes, each with the environment its Pod resolves to (its name as SSS_REPLICA_ID, the password from
+// the chart's Secret mount), sharing a real redis-server. Stand-ins (e2e/cluster/pod-env.ts): the Redis Service is
+// 127.0.0.1 and the redis-server's port; each Pod's IP is a loopback address of its own (127.0.0.2-4, one port),
+// which the headless Service's name resolves to in the check (e2e/support/dns-stand-in.ts); agent i reports to
+// replica i, as the Service's load balancing might spread them.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chartDir } from '../chart/chart';
+import { dnsStandIn } from '../support/dns-stand-in';
+import { agentMain, dashboardMain } from '../support/paths';
+import { freePort } from '../support/ports';
+import { newSecret, type Program, startProgram, stopAll } from '../support/processes';
+import { type RedisServer, redisServerPath, startRedis } from '../support/redis';
+import { eventually } from './assertions';
+import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
+import { helmTest } from './helm-test';
+import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
+
+const tools = findControlPlaneTools();
+const namespace = 'sss';
+const release = 'sss';
+const nodes = ['sss-node-1', 'sss-node-2', 'sss-node-3'];
+const dashboardSelector = 'app.kubernetes.io/component=dashboard';
+const selectorLabels = {
+  'app.kubernetes.io/name': 'simple-server-status',
+  'app.kubernetes.io/instance': release,
+  'app.kubernetes.io/component': 'dashboard',
+};
+
+interface Replica {
+  pod: PodObject;
+  program: Program;
+  /** The loopback address standing in for the Pod's IP. */
+  host: string;
+  url: string;
+}
+
+describe.skipIf(!tools || !redisServerPath)('dashboard replicas over Redis in a real control plane', () => {
+  let cp: ControlPlane;
+  let kubectl: Kubectl;
+  let redis: RedisServer;
+  let port: number;
+  const replicas: Replica[] = [];
+  const password = newSecret();
+  const dir = mkdtempSync(join(tmpdir(), 'sss-cluster-replicas-'));
+
+  async function startReplicas(): Promise<void> {
+    const pods = (await podsOf(kubectl, namespace, dashboardSelector)).sort((a, b) =>
+      a.metadata.name.localeCompare(b.metadata.name),
+    );
+    const token = (
+      await kubectl(['create', 'token', 'sss-dashboard', '-n', namespace, '--duration=1h'])
+    ).trim();
+    for (const [i, pod] of pods.entries()) {
+      const host = `127.0.0.${i + 2}`;
+      const { env } = await resolveContainer(kubectl, pod, 'dashboard', dir, {
+        services: new Map([['sss-redis', redis.port]]),
+        overrides: { SSS_PORT: String(port), SSS_HOST: host, KUBECONFIG: cp.kubeconfigFor(token) },
+      });
+      expect(env).toMatchObject({
+        SSS_REPLICA_ID: pod.metadata.name,
+        SSS_REDIS_URL: redis.url,
+        SSS_REDIS_PREFIX: 'sss:sss:sss',
+      });
+      expect(readFileSync(env.SSS_REDIS_PASSWORD_FILE ?? '', 'utf8')).toBe(password);
+      const program = startProgram('dashboard', dashboardMain, env);
+      await program.waitForLog((l) => l.msg === 'listening', 15_000);
+      replicas.push({ pod, program, host, url: `http://${host}:${port}` });
+    }
+  }
+
+  async function startAgents(): Promise<void> {
+    const pods = await podsOf(kubectl, namespace, 'app.kubernetes.io/component=agent');
+    expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(nodes);
+    for (const [i, pod] of pods.entries()) {
+      const replica = replicas[i % replicas.length] as Replica;
+      const { env } = await resolveContainer(kubectl, pod, 'agent', dir, {
+        services: new Map(),
+        overrides: { SSS_HEALTH_PORT: '0', SSS_DASHBOARD_URL: `ws://${replica.host}:${port}/ws-report` },
+      });
+      startProgram('agent', agentMain, env);
+    }
+  }
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ nodes: 0 });
+    kubectl = (args, input) => cp.kubectl(args, input === undefined ? {} : { input });
+    for (const [i, node] of nodes.entries()) await cp.createNode(node, { zone: `zone-${'abc'[i]}` });
+    await cp.waitForNodesReady();
+    await kubectl(['create', 'namespace', namespace]);
+    await kubectl([
+      'create',
+      'secret',
+      'generic',
+      'sss-redis',
+      '-n',
+      namespace,
+      `--from-literal=password=${password}`,
+    ]);
+    await cp.helm([
+      'install',
+      release,
+      chartDir,
+      '-n',
+      namespace,
+      '--wait',
+      '--timeout',
+      '90s',
+      '--set',
+      'dashboard.replicas=3',
+      '--set',
+      'dashboard.redis.url=redis://sss-redis:6379',
+      '--set',
+      'dashboard.redis.existingSecret=sss-redis',
+      '--set',
+      'dashboard.redis.passwordKey=password',
+    ]);
+    redis = await startRedis(['--requirepass', password]);
+    port = await freePort();
+    await startReplicas();
+    await startAgents();
+  }, 240_000);
+
+  afterAll(async () => {
+    await stopAll();
+    await redis?.close();
+    await cp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('installs with replicas 3: three available dashboard Pods, each on a Node of its own', async () => {
+    const deploy = JSON.parse(
+      await kubectl(['get', 'deployment', 'sss-dashboard', '-n', namespace, '-o', 'json']),
+    );
+    expect(deploy.spec.replicas).toBe(3);
+    expect(deploy.status.availableReplicas).toBe(3);
+    const pods = await podsOf(kubectl, namespace, dashboardSelector);
+    expect(pods.map((p) => p.status.phase)).toEqual(['Running', 'Running', 'Running']);
+    expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(nodes);
+    const affinity = JSON.parse(
+      await kubectl([
+        'get',
+        'pod',
+        pods[0]?.metadata.name ?? '',
+        '-n',
+        namespace,
+        '-o',
+        'jsonpath={.spec.affinity}',
+      ]),
+    );
+    expect(affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        weight: 100,
+        podAffinityTerm: {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: { matchLabels: selectorLabels },
+        },
+      },
+    ]);
+  });
+
+  it('has a PodDisruptionBudget the disruption controller counts: 3 expected, 3 healthy, 1 disruption allowed', async () => {
+    const pdb = await eventually(async () => {
+      const found = JSON.parse(
+        await kubectl(['get', 'poddisruptionbudget', 'sss-dashboard', '-n', namespace, '-o', 'json']),
+      );
+      expect(found.status).toMatchObject({ expectedPods: 3, currentHealthy: 3, disruptionsAllowed: 1 });
+      return found;
+    }, 30_000);
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: selectorLabels } });
+  });
+
+  it('lists every Node online on every replica, each agent reporting to one replica only', async () => {
+    for (const replica of replicas) {
+      await eventually(async () => {
+        const listed = (await (await fetch(`${replica.url}/api/servers`)).json()) as {
+          serverId: string;
+          online: boolean;
+        }[];
+        expect(
+          listed
+            .filter((s) => s.online)
+            .map((s) => s.serverId)
+            .sort(),
+          replica.pod.metadata.name,
+        ).toEqual(nodes);
+      }, 30_000);
+    }
+  });
+
+  /** `helm test` with the headless Service's name resolving to the processes playing the Pods its endpoints list. */
+  async function replicasHelmTest() {
+    const slices = JSON.parse(
+      await kubectl([
+        'get',
+        'endpointslices',
+        '-n',
+        namespace,
+        '-l',
+        'kubernetes.io/service-name=sss-dashboard-headless',
+        '-o',
+        'json',
+      ]),
+    ) as { items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[] };
+    const podIps = slices.items.flatMap((s) =>
+      (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
+    );
+    const byIp = new Map(replicas.map((r) => [r.pod.status.podIP, r.host]));
+    expect(podIps.sort()).toEqual([...byIp.keys()].sort());
+    const [first] = replicas;
+    return helmTest({
+      cp,
+      kubectl,
+      release,
+      namespace,
+      dir,
+      standIns: {
+        services: new Map(),
+        // The Service sends the check to one replica; a Pod's port is the container port, the same on each.
+        overrides: { DASHBOARD_URL: first?.url ?? '', REPLICAS_URL: `http://sss-dashboard-headless:${port}` },
+      },
+      nodeOptions: dnsStandIn({ 'sss-dashboard-headless': podIps.map((ip) => byIp.get(ip) ?? ip) }),
+    });
+  }
+
+  it('passes helm test: the check asked all three replicas, through the headless Service, and they agree', async () => {
+    const result = await replicasHelmTest();
+    expect(result.checkOutput).toBe(
+      `ok: GET /readyz 200; GET /api/servers lists ${nodes.join(', ')}; all 3 replicas list the same 3 servers`,
+    );
+    expect(result.checkCode).toBe(0);
+    expect(result.helm.code).toBe(0);
+    expect(result.helm.output).toContain('Phase:          Succeeded');
+  }, 90_000);
+
+  it('fails helm test naming the replica that does not answer', async () => {
+    await cp.helm([
+      'upgrade',
+      release,
+      chartDir,
+      '-n',
+      namespace,
+      '--reuse-values',
+      '--set',
+      'tests.timeoutSeconds=3',
+    ]);
+    const down = replicas[2] as Replica;
+    await down.program.stop();
+    const result = await replicasHelmTest();
+    expect(result.checkOutput).toContain(`replica ${down.host}: TypeError: fetch failed`);
+    expect(result.checkCode).toBe(1);
+    expect(result.helm.code).not.toBe(0);
+  }, 90_000);
+
+  it('refuses replicas 3 without Redis through helm install, and installs nothing', async () => {
+    await expect(
+      cp.helm(['install', 'no-redis', chartDir, '-n', namespace, '--set', 'dashboard.replicas=3']),
+    ).rejects.toThrow("- at '/dashboard/redis/url': minLength: got 0, want 1");
+    expect((await cp.helm(['list', '-n', namespace, '-q'])).trim()).toBe(release);
+  });
+});
