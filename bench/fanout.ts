@@ -11,6 +11,7 @@
 // rows, SSS_BENCH_RUNS=3 repeats each load with the rows alternating, SSS_BENCH_WINDOW=30 the measured seconds,
 // SSS_BENCH_PROFILE=<dir> runs every server with --cpu-prof into that folder (summarise with
 // `npx tsx bench/profile-top.ts <file>`), SSS_BENCH_BEFORE=<commit> another reference build.
+// SSS_BENCH_REPLICAS=3 runs the replicas mode instead (bench/fanout-replicas.ts).
 import { type ChildProcess, execFileSync, execSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -130,7 +131,7 @@ async function stopServer(server: Server): Promise<void> {
   if (server.dataDir) rmSync(server.dataDir, { recursive: true, force: true });
 }
 
-function child(file: string, options: object): Promise<ChildProcess> {
+export function child(file: string, options: object): Promise<ChildProcess> {
   const proc = fork(fileURLToPath(new URL(file, import.meta.url)), [JSON.stringify(options)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -143,7 +144,7 @@ function child(file: string, options: object): Promise<ChildProcess> {
   });
 }
 
-function split(total: number, parts: number): number[] {
+export function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
@@ -258,6 +259,7 @@ function print(r: Result, relay: Result | undefined): void {
 }
 
 export async function run(): Promise<void> {
+  if (process.env.SSS_BENCH_REPLICAS) return (await import('./fanout-replicas')).run();
   console.log(
     `interval ${INTERVAL_MS / 1000} s, window ${WINDOW_MS / 1000} s, ${RUNS} run(s) per load; before = ${BEFORE.slice(0, 12)}; ` +
       'CPU in ms per 1,000 reports; latency = agent send to browser receipt, ms',

@@ -16,8 +16,12 @@ export interface RedisServer {
   url: string;
   /** The server's output so far, for failure messages. */
   output(): string;
+  /** The running server's process id (for its CPU in benches). */
+  pid(): number | undefined;
   /** SIGTERM and wait; the port stays this server's to start again with `start`. */
   stop(): Promise<void>;
+  /** Sends the server a signal, e.g. SIGSTOP to make it hang with its connections open, SIGCONT to go on. */
+  signal(signal: NodeJS.Signals): void;
   /** Starts it again on the same port (after `stop`), empty: no persistence. */
   start(): Promise<void>;
   /** Stops it and removes its folder. */
@@ -88,7 +92,9 @@ export async function startRedis(args: string[] = [], tls?: RedisTls): Promise<R
     port,
     url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     output: () => program?.output() ?? '',
+    pid: () => program?.child.pid,
     stop,
+    signal: (signal) => program?.child.kill(signal),
     start: launch,
     close: async () => {
       await stop();
