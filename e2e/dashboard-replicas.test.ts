@@ -404,6 +404,40 @@ describe('dashboard replicas over redis', () => {
   );
 
   it.skipIf(needs)(
+    'a Redis that hangs (SIGSTOP) is noticed as down within seconds; all agree again after SIGCONT',
+    async () => {
+      const { dashboards, browsers: onEach, ids } = await cluster(2, 10);
+      const server = redis as RedisServer;
+      const held = holders(dashboards);
+      server.signal('SIGSTOP');
+      try {
+        await Promise.all(
+          dashboards.map((d) =>
+            d.waitForLog((l) => String(l.msg).startsWith('replicas: redis unreachable'), 15_000),
+          ),
+        );
+        for (const dashboard of dashboards) {
+          expect(sampleValue(await scrape(dashboard.url), 'sss_bus_up')).toBe(0);
+        }
+        // Each replica's browser still gets its own agents' reports.
+        for (const [replica, browser] of onEach.entries()) {
+          for (const agent of agents.filter((a) => held.get(a.id) === replica)) {
+            const seq = agent.seq;
+            await browser.waitFor((m) => m.serverId === agent.id && m.system.uptime > seq, 3_000);
+          }
+        }
+      } finally {
+        server.signal('SIGCONT');
+      }
+      await eventually(() => allAgree(dashboards, ids), 15_000, 'all replicas agree again');
+      for (const dashboard of dashboards) {
+        expect(sampleValue(await scrape(dashboard.url), 'sss_bus_up')).toBe(1);
+      }
+    },
+    90_000,
+  );
+
+  it.skipIf(needs)(
     'an alert fires on every replica and its notification is sent once',
     async () => {
       redis = await startRedis();

@@ -102,8 +102,12 @@ export class ReplicaBus implements AgentReplication {
       url: url.href,
       // A command while Redis is unreachable fails at once instead of waiting in a queue.
       disableOfflineQueue: true,
+      // A PING every second and a socket silent for 5 s counted as lost: a Redis that hangs, or a network that
+      // drops packets without a reset, is noticed (sss_bus_up 0) and reconnected instead of waited for.
+      pingInterval: 1_000,
       socket: {
         connectTimeout: 5_000,
+        socketTimeout: 5_000,
         reconnectStrategy: (retries: number) => retryDelay(retries),
         ...(ca !== undefined ? { tls: true as const, ca } : {}),
       },
