@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { type Closed, closed, connectReporter, FrontendClient, opened, sendReport } from './support/clients';
 import { sampleValue, scrape } from './support/metrics';
 import { type Nginx, nginxPath, startNginx } from './support/nginx';
-import { dashboardMain } from './support/paths';
+import { agentMain, dashboardMain } from './support/paths';
 import { freePort } from './support/ports';
 import { type Dashboard, newSecret, startDashboard, startProgram, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
@@ -216,7 +216,27 @@ describe('dashboard replicas over redis', () => {
   it.skipIf(needs)(
     '3 replicas behind nginx, 50 agents: every browser receives every report; p99 to another replica recorded',
     async () => {
-      const { dashboards, browsers: onEach, ids } = await cluster(3, 50);
+      const { dashboards, browsers: onEach, ids, nginx: lb, secret } = await cluster(3, 50);
+      // Three real agents through nginx too: every browser lists them online and gets their reports.
+      const real = ['real-0', 'real-1', 'real-2'];
+      for (const id of real) {
+        startProgram('agent', agentMain, {
+          SSS_DASHBOARD_URL: `${lb.wsUrl}/ws-report`,
+          SSS_AUTH_SECRET: secret,
+          SSS_SERVER_ID: id,
+          SSS_INTERVAL: String(INTERVAL_MS / 1000),
+          SSS_HEALTH_PORT: '0',
+        });
+      }
+      for (const browser of onEach) {
+        for (const id of real) {
+          const first = await browser.waitFor((m) => m.serverId === id && m.online, 15_000);
+          await browser.waitFor(
+            (m) => m.serverId === id && m.online && m.lastSeen > first.info.lastSeen,
+            5_000,
+          );
+        }
+      }
       const held = holders(dashboards);
       // Every replica holds some agents (nginx balances round robin).
       expect(new Set(held.values()).size).toBe(3);
@@ -259,7 +279,11 @@ describe('dashboard replicas over redis', () => {
         SSS_LOG_LEVEL: 'info',
       });
       await late.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
-      await eventually(() => allAgree([late], ids), 2_000, 'the new replica lists every server online');
+      await eventually(
+        () => allAgree([late], [...ids, ...real]),
+        2_000,
+        'the new replica lists every server online',
+      );
 
       // The bus in /metrics: up, messages both ways, deliveries timed.
       for (const dashboard of dashboards) {
