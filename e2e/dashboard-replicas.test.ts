@@ -241,11 +241,13 @@ describe('dashboard replicas over redis', () => {
       // Every replica holds some agents (nginx balances round robin).
       expect(new Set(held.values()).size).toBe(3);
       const from = new Map(agents.map((a) => [a.id, a.seq]));
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
       const to = new Map(agents.map((a) => [a.id, a.seq]));
       await new Promise((resolve) => setTimeout(resolve, 1_000));
 
       const latencies: number[] = [];
+      /** To a browser on the replica that received the report, for comparison: what the bus adds. */
+      const local: number[] = [];
       let expected = 0;
       onEach.forEach((browser, replica) => {
         const arrived = new Map<string, number>();
@@ -257,8 +259,8 @@ describe('dashboard replicas over redis', () => {
             const at = arrived.get(`${agent.id}:${seq}`);
             expect(at, `${agent.id} report ${seq} on replica ${replica}`).toBeDefined();
             const sent = agent.sent.get(seq);
-            if (at !== undefined && sent !== undefined && held.get(agent.id) !== replica) {
-              latencies.push(at - sent);
+            if (at !== undefined && sent !== undefined) {
+              (held.get(agent.id) === replica ? local : latencies).push(at - sent);
             }
           }
         }
@@ -266,7 +268,7 @@ describe('dashboard replicas over redis', () => {
       expect(expected).toBeGreaterThan(3 * ids.length * 4);
       const p50 = percentile(latencies, 50);
       const p99 = percentile(latencies, 99);
-      const line = `replicas e2e: 3 replicas, ${ids.length} agents at ${INTERVAL_MS / 1000} s, ${latencies.length} deliveries to a browser on another replica: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${new Date().toISOString()})`;
+      const line = `replicas e2e: 3 replicas, ${ids.length} agents at ${INTERVAL_MS / 1000} s, ${latencies.length} deliveries to a browser on another replica: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; on the same replica p50 ${percentile(local, 50).toFixed(1)} ms, p99 ${percentile(local, 99).toFixed(1)} ms (${new Date().toISOString()})`;
       console.log(line);
       writeFileSync('/tmp/bus-p99.txt', `${line}\n`, { flag: 'a' });
 
