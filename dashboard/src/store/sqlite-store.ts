@@ -85,7 +85,13 @@ export class SqliteHistoryStore implements HistoryStore {
   private nextKey = 1;
   private pendingMinutes = new PackedRows();
   private pendingQuarters = new PackedRows();
-  private readonly dirty = new Map<string, { server: SavedServer; now: boolean }>();
+  /** States to write at the next flush. */
+  private readonly urgent = new Map<string, SavedServer>();
+  /**
+   * States changed since they were written, in the order they were written last (a server is added again at its
+   * first report after a write), so the due ones come first.
+   */
+  private readonly changed = new Map<string, SavedServer>();
   private removals: number[] = [];
   private statements!: ReturnType<SqliteHistoryStore['prepare']>;
 
@@ -192,7 +198,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.failed = true;
     this.up = false;
     this.tracks.clear();
-    this.dirty.clear();
+    this.urgent.clear();
+    this.changed.clear();
     this.pendingMinutes = new PackedRows();
     this.pendingQuarters = new PackedRows();
     for (const request of this.inflight.values()) request.resolve(0);
@@ -295,14 +302,17 @@ export class SqliteHistoryStore implements HistoryStore {
 
   saveState(server: SavedServer, now: boolean): void {
     if (!this.up) return;
-    const entry = this.dirty.get(server.id);
-    if (entry) entry.now ||= now;
-    else this.dirty.set(server.id, { server, now });
+    if (now) {
+      this.urgent.set(server.id, server);
+      this.changed.delete(server.id);
+    } else if (!this.urgent.has(server.id) && !this.changed.has(server.id))
+      this.changed.set(server.id, server);
   }
 
   remove(id: string): void {
     if (!this.up) return;
-    this.dirty.delete(id);
+    this.urgent.delete(id);
+    this.changed.delete(id);
     const track = this.tracks.get(id);
     this.tracks.delete(id);
     const key = this.keys.get(id);
@@ -345,14 +355,19 @@ export class SqliteHistoryStore implements HistoryStore {
     this.pendingQuarters = new PackedRows();
     this.removals = [];
     const states: { key: number; id: string; server: SavedServer }[] = [];
-    // Servers that connected together would otherwise fall due together: a share per flush, oldest change first.
-    let routine = Math.max(100, Math.ceil(this.dirty.size / STATE_SHARES));
-    for (const [id, entry] of this.dirty) {
-      const track = this.track(id);
-      if (!entry.now && (nowMs - track.saved < STATE_EVERY_MS || routine-- <= 0)) continue;
-      states.push({ key: track.key, id, server: entry.server });
+    const write = (id: string, server: SavedServer, track: Track) => {
+      states.push({ key: track.key, id, server });
       track.saved = nowMs;
-      this.dirty.delete(id);
+    };
+    for (const [id, server] of this.urgent) write(id, server, this.track(id));
+    this.urgent.clear();
+    // Servers that connected together would otherwise fall due together: a share per flush, the oldest first.
+    let share = Math.max(100, Math.ceil(this.changed.size / STATE_SHARES));
+    for (const [id, server] of this.changed) {
+      const track = this.track(id);
+      if (share-- <= 0 || nowMs - track.saved < STATE_EVERY_MS) break;
+      write(id, server, track);
+      this.changed.delete(id);
     }
     const packedMinutes = minutes.bytes();
     const packedQuarters = quarters.bytes();
@@ -423,7 +438,8 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Writes everything, the open minutes too, and closes the file. */
   async close(): Promise<void> {
     if (!this.up) return;
-    for (const entry of this.dirty.values()) entry.now = true;
+    for (const [id, server] of this.changed) this.urgent.set(id, server);
+    this.changed.clear();
     for (const track of this.tracks.values()) this.closeMinute(track);
     await this.flush();
     await this.send({ type: 'close', id: this.nextRequest++ });
