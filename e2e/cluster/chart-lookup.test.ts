@@ -19,7 +19,11 @@ describe.skipIf(!tools)('chart: against the API server', () => {
   }, 120_000);
   afterAll(() => cp?.stop(), 30_000);
 
-  async function renderedSecret(extra: string[] = []): Promise<Record<string, string>> {
+  /** The decoded data of the Secret `template` renders, as helm renders it against the cluster. */
+  async function renderedSecret(
+    extra: string[] = [],
+    template = 'templates/secret.yaml',
+  ): Promise<Record<string, string>> {
     const out = await cp.helm([
       'template',
       'sss',
@@ -28,7 +32,7 @@ describe.skipIf(!tools)('chart: against the API server', () => {
       namespace,
       '--dry-run=server',
       '--show-only',
-      'templates/secret.yaml',
+      template,
       ...extra,
     ]);
     const [doc] = parseAllDocuments(out);
@@ -73,22 +77,8 @@ describe.skipIf(!tools)('chart: against the API server', () => {
   });
 
   it('keeps the /metrics token the cluster already has, and generates one when it has none', async () => {
-    const token = async () => {
-      const out = await cp.helm([
-        'template',
-        'sss',
-        chartDir,
-        '-n',
-        namespace,
-        '--dry-run=server',
-        '--show-only',
-        'templates/metrics-secret.yaml',
-        '--set',
-        'metrics.token.enabled=true',
-      ]);
-      const data = parseAllDocuments(out)[0]?.toJS().data as Record<string, string>;
-      return Buffer.from(data.token ?? '', 'base64').toString();
-    };
+    const token = async () =>
+      (await renderedSecret(['--set', 'metrics.token.enabled=true'], 'templates/metrics-secret.yaml')).token;
     const generated = await token();
     expect(generated).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(await token()).not.toBe(generated);
