@@ -1,7 +1,7 @@
 // Issue 14: dashboard replicas over a real Redis (Debian redis-server on loopback), behind a real nginx balancing
 // WebSockets over them, with report clients that reconnect with backoff like the agent.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloseCode, type FrontendServerInfo, type ServerInfo } from '@sss/protocol';
@@ -622,6 +622,56 @@ describe('dashboard replicas over redis', () => {
         await opened(reporter);
         sendReport(reporter, report('web-1', 1));
         await browser.waitFor((m) => m.serverId === 'web-1' && m.online, 5_000);
+        reporter.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(needs)(
+    'a replica restarted with its history store lists the servers the others have online at once',
+    async () => {
+      redis = await startRedis();
+      const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-store-'));
+      try {
+        // A 5 s interval: the one report below keeps web-1 online for 15 s, with no report after it.
+        const env = { SSS_INTERVAL: '5' };
+        const secret = newSecret();
+        const [a, b] = (await Promise.all(
+          ['a', 'b'].map(async (name, i) => {
+            mkdirSync(join(dir, name));
+            return startDashboard({
+              SSS_AUTH_SECRET: secret,
+              SSS_REDIS_URL: (redis as RedisServer).url,
+              SSS_REPLICA_ID: `dash-${i}`,
+              SSS_LOG_LEVEL: 'info',
+              SSS_DATA_DIR: join(dir, name),
+              ...env,
+            });
+          }),
+        )) as [Dashboard, Dashboard];
+        const reporter = connectReporter(a.wsUrl, 'web-1', secret);
+        await opened(reporter);
+        sendReport(reporter, report('web-1', 1));
+        await eventually(() => allAgree([b], ['web-1']), 3_000, 'b lists web-1 online');
+        await b.stop('SIGTERM');
+        const again = await startDashboard({
+          SSS_AUTH_SECRET: secret,
+          SSS_REDIS_URL: redis.url,
+          SSS_REPLICA_ID: 'dash-1',
+          SSS_LOG_LEVEL: 'info',
+          SSS_DATA_DIR: join(dir, 'b'),
+          ...env,
+        });
+        expect((await again.waitForLog((l) => l.msg === 'history store opened')).servers).toBe(1);
+        await again.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
+        await eventually(
+          () => allAgree([again], ['web-1']),
+          2_000,
+          'the restarted replica lists web-1 online',
+        );
         reporter.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export class ReplicaBus implements AgentReplication {
   private readonly local = new Map<string, LocalOwner>();
   /** Servers whose state this replica changed since the hash was last written. */
   private readonly dirty = new Set<string>();
+  /** Servers whose state this replica wrote since their connection began (the first report is written at once). */
+  private readonly written = new Set<string>();
   /** Removals made while Redis was unreachable, published when it returns. */
   private readonly pendingRemovals = new Set<string>();
   private readonly keys: {
@@ -179,12 +181,21 @@ export class ReplicaBus implements AgentReplication {
   accepted(serverId: string, replace: () => void): void {
     const owner: LocalOwner = { generation: Promise.resolve(undefined), replace };
     this.local.set(serverId, owner);
+    this.written.delete(serverId);
     this.claim(serverId, owner);
   }
 
   reported(state: ServerState): void {
-    this.dirty.add(state.id);
-    this.publish({ kind: 'report', from: this.id, sentAt: Date.now(), view: state.message.toString() });
+    const view = state.message.toString();
+    this.publish({ kind: 'report', from: this.id, sentAt: Date.now(), view });
+    // A connection's first report is in the hash at once, so a replica starting now lists the server online;
+    // later ones are written once a second.
+    if (this.up && !this.written.has(state.id)) {
+      this.written.add(state.id);
+      this.command(this.cmd.hSet(this.keys.servers, state.id, view));
+    } else {
+      this.dirty.add(state.id);
+    }
   }
 
   disconnected(serverId: string): void {
@@ -374,6 +385,23 @@ export class ReplicaBus implements AgentReplication {
   }
 
   /**
+   * A server's state from the hash: listed when unknown here; when this replica only knows it offline (its history
+   * store's restore) and another replica still has it online, its last report is applied so it is online here too.
+   */
+  private adopt(view: FrontendServerInfo): void {
+    const lastSeen = view.lastSeen * 1000;
+    const known = this.hub.get(view.serverId);
+    if (!known) {
+      this.hub.restore(view, lastSeen, view.online);
+      return;
+    }
+    const due = lastSeen > Date.now() - this.hub.offlineAfterMs;
+    if (view.online && due && !known.online && !this.local.has(view.serverId)) {
+      this.hub.report(reportOfView(view));
+    }
+  }
+
+  /**
    * After (re)connecting: lists the servers the others know that this replica does not, re-claims this replica's
    * connections and writes their states, and publishes the removals made meanwhile.
    */
@@ -401,10 +429,9 @@ export class ReplicaBus implements AgentReplication {
     this.applying = true;
     try {
       for (const [id, text] of Object.entries(states)) {
-        if (this.hub.get(id)) continue;
         try {
           const view = JSON.parse(text) as FrontendServerInfo;
-          if (view.serverId === id) this.hub.restore(view, view.lastSeen * 1000, view.online);
+          if (view.serverId === id) this.adopt(view);
         } catch {
           this.metrics.errors.inc();
         }
