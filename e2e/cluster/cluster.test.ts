@@ -3,7 +3,7 @@
 // in place of the containers kwok does not run, each with the environment its Pod resolves to (e2e/cluster/pod-env.ts
 // names the stand-ins: hostPaths, Service DNS, listen ports). The dashboard uses a token of the chart's own
 // ServiceAccount, so the RBAC under test is the chart's.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,8 @@ import {
   uniqueNodeName,
 } from './assertions';
 import { type ControlPlane, findControlPlaneTools, startControlPlane } from './control-plane';
-import { type Kubectl, type PodObject, podsOf, resolveContainer } from './pod-env';
+import { helmTest as runHelmTest } from './helm-test';
+import { type Kubectl, podsOf, resolveContainer } from './pod-env';
 import { installPrometheusOperatorCrds } from './prometheus-operator-crds';
 
 const tools = findControlPlaneTools();
@@ -344,62 +345,16 @@ describe.skipIf(!tools)('the chart in a real control plane', () => {
     await cp.helm(['upgrade', release, chartDir, '-n', namespace, '--reuse-values', '--set', set]);
   }
 
-  /**
-   * `helm test` with its check really run: kwok marks the test Pod Running but runs nothing, so the check's
-   * command is run here as a process with the Pod's resolved environment, and its outcome written to the Pod's
-   * status as a kubelet would write it. helm reads the phase and passes or fails on it.
-   */
-  async function helmTest() {
-    const helm = cp
-      .helm(['test', release, '-n', namespace, '--timeout', '60s'])
-      .then((output) => ({ code: 0, output }))
-      .catch((err: Error) => ({ code: 1, output: err.message }));
-    const pod = await eventually(async () => {
-      const found = JSON.parse(
-        await kubectl(['get', 'pod', 'sss-test', '-n', namespace, '-o', 'json']),
-      ) as PodObject;
-      expect(found.status.phase).toBe('Running');
-      return found;
-    }, 30_000);
-    const { env, command } = await resolveContainer(kubectl, pod, 'check', dir, {
-      services: new Map([['sss-dashboard', dashboard.port]]),
-    });
-    const [program, ...args] = command ?? [];
-    expect(program).toBe('node');
-    const check = await run(process.execPath, args, env);
-    const terminated = {
-      exitCode: check.code,
-      reason: check.code === 0 ? 'Completed' : 'Error',
-      startedAt: new Date(Date.now() - 1000).toISOString(),
-      finishedAt: new Date().toISOString(),
-    };
-    await kubectl([
-      'patch',
-      'pod',
-      'sss-test',
-      '-n',
+  /** `helm test`, the check run against the dashboard process (e2e/cluster/helm-test.ts). */
+  function helmTest() {
+    return runHelmTest({
+      cp,
+      kubectl,
+      release,
       namespace,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({
-        status: {
-          phase: check.code === 0 ? 'Succeeded' : 'Failed',
-          conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted' }],
-          containerStatuses: [
-            {
-              name: 'check',
-              image: 'ghcr.io/simple-server-status/dashboard',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: { terminated },
-            },
-          ],
-        },
-      }),
-    ]);
-    return { checkCode: check.code, checkOutput: check.output.trim(), helm: await helm };
+      dir,
+      standIns: { services: new Map([['sss-dashboard', dashboard.port]]) },
+    });
   }
 });
 
@@ -411,18 +366,4 @@ function parseCanI(text: string): Map<string, string> {
     if (match?.[1] && match[2]) rules.set(match[1], match[2]);
   }
   return rules;
-}
-
-function run(command: string, args: string[], env: Record<string, string>) {
-  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise<{ code: number; output: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code: code ?? 1, output })),
-  );
 }
