@@ -87,7 +87,8 @@ export interface FailureLimits {
 /** What a blocked attempt is told: seconds to wait and which limit it hit. */
 export interface Blocked {
   retryAfter: number;
-  scope: 'id' | 'address';
+  /** `admin`: wrong secrets on admin requests, counted per address under ADMIN_KEY. */
+  scope: 'id' | 'address' | 'admin';
 }
 
 /** The key failed admin requests (DELETE /api/servers/:id) count under; no server id can contain a space. */
@@ -112,7 +113,7 @@ export class FailureLimiter {
   /** Why (address, id) must wait, or undefined. `known`: the id reported before, so the address-wide limit spares it. */
   blocked(address: string, id: string, known: boolean): Blocked | undefined {
     const forId = this.perId.retryAfter(`${address} ${id}`);
-    if (forId > 0) return { retryAfter: forId, scope: 'id' };
+    if (forId > 0) return { retryAfter: forId, scope: id === ADMIN_KEY ? 'admin' : 'id' };
     const forAddress = known ? 0 : this.perAddress.retryAfter(address);
     return forAddress > 0 ? { retryAfter: forAddress, scope: 'address' } : undefined;
   }
@@ -135,9 +136,10 @@ export class FailureLimiter {
 
 /** The JSON body of a 429, naming the limit that was hit. */
 export function tooManyFailures(blocked: Blocked): string {
-  const message =
-    blocked.scope === 'id'
-      ? 'too many failed logins for this server id from this address'
-      : 'too many failed logins from this address';
+  const message = {
+    id: 'too many failed logins for this server id from this address',
+    address: 'too many failed logins from this address',
+    admin: 'too many wrong secrets from this address',
+  }[blocked.scope];
   return JSON.stringify({ error: 'too_many_requests', message, retryAfter: blocked.retryAfter });
 }
