@@ -17,6 +17,7 @@ import {
   text,
 } from '@sss/protocol';
 import { parse as parseYaml } from 'yaml';
+import { addressList } from './access/client-address';
 import {
   type AlertsConfig,
   DEFAULT_ALERTS,
@@ -24,7 +25,6 @@ import {
   parseReceivers,
   parseRules,
 } from './alerts/config';
-import { addressList } from './client-address';
 import { KUBERNETES_MODES } from './kubernetes/kube-config';
 import { replicaSettings } from './replicas/settings';
 

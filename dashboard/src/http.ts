@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { ALERT_SEVERITIES, ALERT_STATES, FRONTEND_TOKEN_PARAM, Headers, Paths } from '@sss/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import {
+  ADMIN_KEY,
+  type Authenticator,
+  type FailureLimiter,
+  secretsEqual,
+  tooManyFailures,
+} from './access/auth';
 import { type AlertEvaluator, recordOf } from './alerts/evaluator';
-import { ADMIN_KEY, type Authenticator, type FailureLimiter, secretsEqual, tooManyFailures } from './auth';
 import type { Hub } from './hub/hub';
 import type { Metrics } from './metrics/metrics';
 import {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isValidServerId } from '@sss/protocol';
 import type { SharedSecret } from '@sss/protocol/secret-file';
-import type { ServerEntry } from './config';
+import type { ServerEntry } from '../config';
 
 /** Compares in time independent of where the strings differ and of their lengths (both are hashed first). */
 export function secretsEqual(given: string, expected: string): boolean {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { settingErrorOf } from '@sss/protocol/fixtures';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config';
 import { ClientAddresses } from './client-address';
-import { loadConfig } from './config';
 import { ConnectionGuard, connectionCeiling, type DropReason, openFilesLimit } from './connection-guard';
 
 function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, CloseReason, Headers, MAX_CLOSE_REASON_BYTES, validateServerInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { type Authenticator, type FailureLimiter, tooManyFailures } from '../auth';
+import { type Authenticator, type FailureLimiter, tooManyFailures } from '../access/auth';
 import type { Hub, ServerState } from '../hub/hub';
 import type { RefuseReason } from '../kubernetes/id-policy';
 

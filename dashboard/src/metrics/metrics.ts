@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { DROP_REASONS } from '../access/connection-guard';
 import { REJECT_REASONS, type RejectReason } from '../channels/agents';
-import { DROP_REASONS } from '../connection-guard';
 import type { Hub } from '../hub/hub';
 import { REFUSE_REASONS } from '../kubernetes/id-policy';
 import { API_STATES, type NodeWatcher } from '../kubernetes/node-watcher';
