@@ -41,6 +41,8 @@ async function freePort(): Promise<number> {
 }
 
 const FAST_BACKOFF = { initialMs: 50, factor: 2, maxMs: 200, jitter: 0.2 };
+/** Room for a Retry-After of seconds under the cap. */
+const CAPPED_AT_10_S = { ...FAST_BACKOFF, maxMs: 10_000 };
 
 function reporter(port: number, overrides: Partial<ReporterOptions> = {}) {
   const captured = captureLog();
@@ -269,13 +271,25 @@ describe('reporter', () => {
 
   it('says a 429 is rate limiting and waits for its Retry-After', async () => {
     const server = await refusing(429, { 'Retry-After': '2' });
-    const { reporter: r, lines } = reporter((server.address() as AddressInfo).port);
+    const { reporter: r, lines } = reporter((server.address() as AddressInfo).port, {
+      backoff: CAPPED_AT_10_S,
+    });
     r.start();
     await until(() => lines.some((l) => l.msg === 'connection failed'));
     const limited = lines.find((l) => l.level === 40 && l.msg.startsWith('rate limited'));
     expect(limited).toMatchObject({ status: 429, retryInMs: 2_000 });
     expect(limited?.msg).toContain('retrying in 2 s');
     expect(lines.find((l) => l.msg === 'connection failed')?.retryInMs).toBe(2_000);
+  });
+
+  it("waits no longer than the backoff's cap, however long Retry-After asks", async () => {
+    const server = await refusing(429, { 'Retry-After': '3000000' });
+    const { reporter: r, lines } = reporter((server.address() as AddressInfo).port, {
+      backoff: CAPPED_AT_10_S,
+    });
+    r.start();
+    await until(() => lines.some((l) => l.msg === 'connection failed'));
+    expect(lines.find((l) => l.msg === 'connection failed')?.retryInMs).toBe(10_000);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -181,7 +181,9 @@ export class Reporter {
         this.explainClose(code, reason, retryInMs);
       } else if (failure instanceof UnexpectedResponse) {
         const waitS = failure.status === 429 ? retryAfterSeconds(failure.headers['retry-after']) : undefined;
-        if (waitS !== undefined) retryInMs = Math.max(retryInMs, waitS * 1000);
+        // At most the backoff's cap: a longer wait (or one past setTimeout's 2^31-1 ms, which fires at once) is not
+        // honoured.
+        if (waitS !== undefined) retryInMs = Math.min(Math.max(retryInMs, waitS * 1000), this.backoff.maxMs);
         log.warn({ url, err: failure.message, status: failure.status, retryInMs }, 'connection failed');
         this.explainRefusal(failure.status, retryInMs);
       } else {
