@@ -97,7 +97,7 @@ describe.skipIf(!nginxPath)('failed logins behind a reverse proxy (nginx)', () =
     await reports(wsUrl, '127.0.0.3', 'typo', dashboard);
     await reports(wsUrl, '127.0.0.2', 'web-2', dashboard);
 
-    // Spraying made-up ids: after 6 failures from the address, ids that never reported wait; web-1 does not.
+    // Spraying made-up ids: after 6 failures from the address, ids that never logged in from it wait; web-1 does not.
     for (const id of ['a', 'b', 'c']) await failLogin(wsUrl, '127.0.0.2', id);
     const sprayed = await refusal(reporter(wsUrl, '127.0.0.2', 'web-3', dashboard.secret));
     expect(sprayed.status).toBe(429);

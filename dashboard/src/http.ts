@@ -187,7 +187,7 @@ export function createApp(options: HttpOptions): express.Express {
   });
   api.delete('/servers/:id', (req, res) => {
     const address = options.clientAddress(req);
-    const blocked = options.limiter.blocked(address, ADMIN_KEY, false);
+    const blocked = options.limiter.blocked(address, ADMIN_KEY);
     if (blocked) {
       metrics.rateLimited.inc();
       res.setHeader('Retry-After', String(blocked.retryAfter));

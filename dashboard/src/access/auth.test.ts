@@ -1,6 +1,6 @@
 import { SharedSecret } from '@sss/protocol/secret-file';
 import { describe, expect, it } from 'vitest';
-import { Authenticator, FailureLimiter, secretsEqual } from './auth';
+import { Authenticator, FailureLimiter, LOGIN_REMEMBERED_MS, secretsEqual } from './auth';
 
 describe('secretsEqual', () => {
   it('is true only for equal strings, whatever their lengths', () => {
@@ -45,29 +45,40 @@ describe('FailureLimiter', () => {
     const limiter = at(clock);
     limiter.fail('10.0.0.1', 'web-1');
     limiter.fail('10.0.0.1', 'web-1');
-    expect(limiter.blocked('10.0.0.1', 'web-1', false)).toBeUndefined();
+    expect(limiter.blocked('10.0.0.1', 'web-1')).toBeUndefined();
     limiter.fail('10.0.0.1', 'web-1');
-    expect(limiter.blocked('10.0.0.1', 'web-1', true)).toEqual({ retryAfter: 60, scope: 'id' });
-    expect(limiter.blocked('10.0.0.2', 'web-1', false)).toBeUndefined();
+    expect(limiter.blocked('10.0.0.1', 'web-1')).toEqual({ retryAfter: 60, scope: 'id' });
+    expect(limiter.blocked('10.0.0.2', 'web-1')).toBeUndefined();
     clock.now = 59_500;
-    expect(limiter.blocked('10.0.0.1', 'web-1', false)?.retryAfter).toBe(1);
+    expect(limiter.blocked('10.0.0.1', 'web-1')?.retryAfter).toBe(1);
     clock.now = 60_000;
-    expect(limiter.blocked('10.0.0.1', 'web-1', false)).toBeUndefined();
+    expect(limiter.blocked('10.0.0.1', 'web-1')).toBeUndefined();
   });
 
   it("never blocks another id of the same address for one id's failures", () => {
     const limiter = at({ now: 0 });
     for (let i = 0; i < 50; i++) limiter.fail('10.0.0.1', 'typo');
-    expect(limiter.blocked('10.0.0.1', 'typo', false)?.scope).toBe('id');
-    expect(limiter.blocked('10.0.0.1', 'web-1', false)).toBeUndefined();
+    expect(limiter.blocked('10.0.0.1', 'typo')?.scope).toBe('id');
+    expect(limiter.blocked('10.0.0.1', 'web-1')).toBeUndefined();
   });
 
-  it('bounds guessing across made-up ids per address, sparing ids that reported before', () => {
-    const limiter = at({ now: 0 }, 3, 10);
+  it('bounds guessing across ids per address, sparing the ids that logged in from it within a day', () => {
+    const clock = { now: 0 };
+    const limiter = at(clock, 3, 10);
+    limiter.succeeded('10.0.0.1', 'web-1');
     for (let i = 0; i < 10; i++) limiter.fail('10.0.0.1', `made-up-${i}`);
-    expect(limiter.blocked('10.0.0.1', 'new-id', false)).toEqual({ retryAfter: 60, scope: 'address' });
-    expect(limiter.blocked('10.0.0.1', 'web-1', true)).toBeUndefined();
-    expect(limiter.blocked('10.0.0.2', 'new-id', false)).toBeUndefined();
+    expect(limiter.blocked('10.0.0.1', 'new-id')).toEqual({ retryAfter: 60, scope: 'address' });
+    // A public id (a Node's name) that never logged in from here tests the same secret: refused too.
+    expect(limiter.blocked('10.0.0.1', 'node-7')?.scope).toBe('address');
+    expect(limiter.blocked('10.0.0.1', 'web-1')).toBeUndefined();
+    expect(limiter.blocked('10.0.0.2', 'new-id')).toBeUndefined();
+    // The login is remembered for a day, then forgotten.
+    clock.now = LOGIN_REMEMBERED_MS - 30_000;
+    for (let i = 0; i < 10; i++) limiter.fail('10.0.0.1', `made-up-${i}`);
+    expect(limiter.blocked('10.0.0.1', 'web-1')).toBeUndefined();
+    clock.now = LOGIN_REMEMBERED_MS;
+    limiter.sweep();
+    expect(limiter.blocked('10.0.0.1', 'web-1')?.scope).toBe('address');
   });
 
   it('forgets ended windows and never tracks more than its bound', () => {
@@ -75,8 +86,8 @@ describe('FailureLimiter', () => {
     const limiter = at(clock, 1, 100, 3);
     for (const address of ['a', 'b', 'c', 'd']) limiter.fail(address, 'x');
     expect(limiter.size).toBe(6);
-    expect(limiter.blocked('a', 'x', false)).toBeUndefined();
-    expect(limiter.blocked('d', 'x', false)?.retryAfter).toBe(60);
+    expect(limiter.blocked('a', 'x')).toBeUndefined();
+    expect(limiter.blocked('d', 'x')?.retryAfter).toBe(60);
     clock.now = 60_000;
     limiter.sweep();
     expect(limiter.size).toBe(0);

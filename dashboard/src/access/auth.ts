@@ -94,27 +94,39 @@ export interface Blocked {
 /** The key failed admin requests (DELETE /api/servers/:id) count under; no server id can contain a space. */
 export const ADMIN_KEY = ' admin';
 
+/** How long a login spares its (address, id) the address-wide limit. */
+export const LOGIN_REMEMBERED_MS = 24 * 3600_000;
+
 /**
  * Counts failed logins per (address, server id), so a good agent is never refused because another id failed from
- * its address (a NAT, an Ingress), while guessing one id's secret stays limited. Looser, per address: ids that never
- * reported are refused once the address failed `addressLimit` times, which bounds guessing across made-up ids.
+ * its address (a NAT, an Ingress), while guessing one id's secret stays limited. Looser, per address: once the
+ * address failed `addressLimit` times, every id is refused but those that logged in from it within
+ * LOGIN_REMEMBERED_MS. That bounds guessing across ids, the made-up ones and the public ones (Node names, listed by
+ * /api/servers) alike: all of them test the same shared secret.
  */
 export class FailureLimiter {
   private readonly perId: WindowCounts;
   private readonly perAddress: WindowCounts;
+  /** (address, id) -> when it last logged in; insertion-ordered, so the oldest goes first when full. */
+  private readonly logins = new Map<string, number>();
+  private readonly maxEntries: number;
+  private readonly now: () => number;
 
   constructor(limits: FailureLimits) {
-    const now = limits.now ?? Date.now;
-    const max = limits.maxEntries ?? 100_000;
-    this.perId = new WindowCounts(limits.limit, limits.windowMs, max, now);
-    this.perAddress = new WindowCounts(limits.addressLimit, limits.windowMs, max, now);
+    this.now = limits.now ?? Date.now;
+    this.maxEntries = limits.maxEntries ?? 100_000;
+    this.perId = new WindowCounts(limits.limit, limits.windowMs, this.maxEntries, this.now);
+    this.perAddress = new WindowCounts(limits.addressLimit, limits.windowMs, this.maxEntries, this.now);
   }
 
-  /** Why (address, id) must wait, or undefined. `known`: the id reported before, so the address-wide limit spares it. */
-  blocked(address: string, id: string, known: boolean): Blocked | undefined {
-    const forId = this.perId.retryAfter(`${address} ${id}`);
+  /** Why (address, id) must wait, or undefined. */
+  blocked(address: string, id: string): Blocked | undefined {
+    const key = `${address} ${id}`;
+    const forId = this.perId.retryAfter(key);
     if (forId > 0) return { retryAfter: forId, scope: id === ADMIN_KEY ? 'admin' : 'id' };
-    const forAddress = known ? 0 : this.perAddress.retryAfter(address);
+    const at = this.logins.get(key);
+    const remembered = at !== undefined && this.now() - at < LOGIN_REMEMBERED_MS;
+    const forAddress = remembered ? 0 : this.perAddress.retryAfter(address);
     return forAddress > 0 ? { retryAfter: forAddress, scope: 'address' } : undefined;
   }
 
@@ -123,10 +135,26 @@ export class FailureLimiter {
     this.perAddress.fail(address);
   }
 
-  /** Forgets windows that have ended. */
+  /** (address, id) logged in: the address-wide limit spares it from now on (for LOGIN_REMEMBERED_MS). */
+  succeeded(address: string, id: string): void {
+    const key = `${address} ${id}`;
+    this.logins.delete(key);
+    if (this.logins.size >= this.maxEntries) {
+      const oldest = this.logins.keys().next().value;
+      if (oldest !== undefined) this.logins.delete(oldest);
+    }
+    this.logins.set(key, this.now());
+  }
+
+  /** Forgets windows that have ended and logins too old to count. */
   sweep(): void {
     this.perId.sweep();
     this.perAddress.sweep();
+    const oldest = this.now() - LOGIN_REMEMBERED_MS;
+    for (const [key, at] of this.logins) {
+      if (at >= oldest) break;
+      this.logins.delete(key);
+    }
   }
 
   get size(): number {

@@ -128,7 +128,7 @@ export class AgentChannel {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     const serverId = header(req, Headers.serverId);
     const limitKey = serverId?.slice(0, 253) ?? '';
-    const blocked = this.limiter.blocked(address, limitKey, this.hub.get(limitKey) !== undefined);
+    const blocked = this.limiter.blocked(address, limitKey);
     if (blocked) {
       this.events.rateLimited();
       const body = tooManyFailures(blocked);
@@ -168,6 +168,7 @@ export class AgentChannel {
         ws.close(CloseCode.tryAgainLater, CloseReason.serverLimit);
         return;
       }
+      this.limiter.succeeded(address, serverId);
       this.accept(ws, serverId, address);
     });
   }
