@@ -246,6 +246,10 @@ describe('SSS_CONFIG alerts and notifications', () => {
     ],
     ['alerts:\n  - name: 1cpu\n    kind: cpu\n    threshold: 1', /"name" must be letters, digits and _/],
     [
+      'alerts:\n  - kind: cpu\n    threshold: 80\n  - kind: cpu\n    threshold: 90',
+      /alerts\[1\]: name "HighCpuUsage" with severity warning is used by an earlier rule/,
+    ],
+    [
       'notifications:\n  - name: x\n    type: email\n    url: http://a',
       /notifications\[0\] \(x\): "type" must be one of webhook, slack, alertmanager, got "email"/,
     ],

@@ -183,6 +183,9 @@ function httpUrl(value: string, key: string, where: string, fail: Fail): string 
 /** Parses the `alerts:` list. */
 export function parseRules(list: unknown, fail: Fail): AlertRule[] {
   if (!Array.isArray(list)) return fail('', `"alerts" must be a list of rules {${RULE_KEYS.join(', ')}}`);
+  // Name and severity are an alert's labels beside the server's: two rules sharing both would share alerts (one
+  // resolving what the other fires). A warning and a critical rule may share a name, as in Prometheus.
+  const seen = new Set<string>();
   return list.map((item: unknown, i) => {
     const named = isMapping(item) && typeof item.name === 'string' ? ` (${item.name})` : '';
     const where = `alerts[${i}]${named}: `;
@@ -200,6 +203,13 @@ export function parseRules(list: unknown, fail: Fail): AlertRule[] {
       item.severity === undefined
         ? 'warning'
         : oneOfList(ALERT_SEVERITIES, item.severity, 'severity', where, fail);
+    if (seen.has(`${name} ${severity}`)) {
+      fail(
+        where,
+        `name "${name}" with severity ${severity} is used by an earlier rule; give this one another name`,
+      );
+    }
+    seen.add(`${name} ${severity}`);
     const forText = item.for === undefined ? '1m' : String(item.for);
     const forMs = item.for === undefined ? 60_000 : durationOf(item.for, 'for', where, fail);
     const isThreshold = (THRESHOLD_KINDS as readonly string[]).includes(kind);
