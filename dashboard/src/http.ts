@@ -11,7 +11,8 @@ import {
   secretsEqual,
   tooManyFailures,
 } from './access/auth';
-import { type AlertEvaluator, recordOf } from './alerts/evaluator';
+import type { AlertEvaluator } from './alerts/evaluator';
+import { listAlerts, parseAlertWindow } from './alerts/history';
 import type { Hub } from './hub/hub';
 import type { Metrics } from './metrics/metrics';
 import {
@@ -221,14 +222,14 @@ export function createApp(options: HttpOptions): express.Express {
       severity: listParam(req, 'severity', ALERT_SEVERITIES),
       server: listParam(req, 'server'),
     };
-    const records = [];
-    for (const alert of options.alerts.list()) {
-      if (filters.state && !filters.state.includes(alert.state)) continue;
-      if (filters.severity && !filters.severity.includes(alert.rule.severity)) continue;
-      if (filters.server && !filters.server.includes(alert.serverId)) continue;
-      records.push(recordOf(alert));
+    let window: ReturnType<typeof parseAlertWindow>;
+    try {
+      window = parseAlertWindow(req.query, options.history.now());
+    } catch (err) {
+      if (err instanceof HistoryParamError) throw new HttpError(400, 'bad_request', err.message);
+      throw err;
     }
-    res.json(records);
+    res.json(listAlerts(options.alerts, options.history.store, { ...filters, ...window }));
   });
   api.all('/alerts', (req) => {
     throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use GET`);

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Authenticator, FailureLimiter, secretsEqual } from './access/auth';
 import { ClientAddresses } from './access/client-address';
 import { ConnectionGuard, connectionCeiling, openFilesLimit } from './access/connection-guard';
-import { AlertEvaluator } from './alerts/evaluator';
+import { AlertEvaluator, savedOf } from './alerts/evaluator';
 import { alertExposition } from './alerts/metrics';
 import { Notifier } from './alerts/notify';
 import { AgentChannel } from './channels/agents';
@@ -104,10 +104,17 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     rules: config.alerts.rules,
     hub,
     notify: (events) => {
-      for (const e of events) log.info({ alert: e.labels, fingerprint: e.fingerprint }, `alert ${e.state}`);
+      for (const e of events) {
+        log.info({ alert: e.labels, fingerprint: e.fingerprint }, `alert ${e.state}`);
+        store?.recordAlert(savedOf(e));
+      }
       notifier.notify(events);
     },
   });
+  // Firing when the dashboard stopped: firing again now, with their startsAt, and not notified again.
+  const restored = alerts.restore(store?.loadFiringAlerts() ?? []);
+  notifier.restore(restored);
+  if (restored.length > 0) log.info({ alerts: restored.length }, 'alerts: firing alerts restored');
   log.info(
     {
       rules: config.alerts.rules.map((r) => r.name),

@@ -3,7 +3,7 @@ import { fullExample, seedExample } from '@sss/protocol/fixtures';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Hub } from '../hub/hub';
 import { type AlertRule, DEFAULT_RULES } from './config';
-import { AlertEvaluator, type AlertEvent } from './evaluator';
+import { AlertEvaluator, type AlertEvent, RESTORED_GRACE_MS, savedOf } from './evaluator';
 
 function rule(fields: Partial<AlertRule> & Pick<AlertRule, 'kind'>): AlertRule {
   return { name: 'Test', severity: 'warning', forMs: 60_000, forText: '1m', operator: '>', ...fields };
@@ -176,6 +176,97 @@ describe('AlertEvaluator', () => {
     expect(alerts.firing()).toEqual([]);
     expect(pushed.at(-1)).toMatchObject({ serverId: 'node-a' });
     expect(pushed.at(-1)?.alerts).toBeUndefined();
+  });
+
+  describe('restored at start', () => {
+    /** Fires the rule on web-1, then returns the firing alerts as saved and a fresh hub that restored web-1 offline. */
+    async function firedThenRestarted(rules: readonly AlertRule[], edit?: (info: ServerInfo) => ServerInfo) {
+      const before = evaluator(rules);
+      report(edit);
+      if (rules[0]?.kind === 'offline') hub.disconnected('web-1');
+      await before.evaluate();
+      now += rules[0]?.forMs ?? 0;
+      await before.evaluate();
+      const saved = before.firing().map(savedOf);
+      expect(saved).toHaveLength(1);
+      const view = Hub.view(hub.get('web-1') as never);
+      now += 30_000;
+      hub = new Hub({ intervalSeconds: 5, historySize: 10, now: () => now });
+      hub.subscribe((_id, message) => pushed.push(JSON.parse(message.toString()) as FrontendServerInfo));
+      hub.restore(view, now - 30_000);
+      events = [];
+      return saved;
+    }
+
+    it('goes on firing with its startsAt and notifies nothing new while the condition holds; resolves once', async () => {
+      const rules = [rule({ name: 'ServerOffline', kind: 'offline', forMs: 10_000 })];
+      const saved = await firedThenRestarted(rules);
+      const alerts = evaluator(rules);
+      alerts.restore(saved);
+      expect(pushed.at(-1)?.alerts).toMatchObject([
+        { name: 'ServerOffline', since: (saved[0]?.startsAt ?? 0) / 1000 },
+      ]);
+      for (let i = 0; i < 3; i++) {
+        await alerts.evaluate();
+        now += 5_000;
+      }
+      expect(events).toEqual([]);
+      expect(alerts.firing()).toMatchObject([
+        { state: 'firing', startsAt: saved[0]?.startsAt, fingerprint: saved[0]?.fingerprint, rule: rules[0] },
+      ]);
+      report();
+      await alerts.evaluate();
+      await alerts.evaluate();
+      expect(events.map((e) => `${e.state} ${e.server}`)).toEqual(['resolved web-1']);
+      expect(alerts.list()).toMatchObject([{ state: 'resolved', startsAt: saved[0]?.startsAt, endsAt: now }]);
+    });
+
+    it('keeps a threshold alert while its server has not reported, then follows the reported values', async () => {
+      const rules = [rule({ name: 'Cpu', kind: 'cpu', threshold: 90, forMs: 60_000 })];
+      const hot = (i: ServerInfo) => ({ ...i, cpu: { ...i.cpu, percent: 95 } });
+      const before = evaluator(rules);
+      report(hot);
+      await before.evaluate();
+      now += 60_000;
+      await before.evaluate();
+      const saved = before.firing().map(savedOf);
+      const view = Hub.view(hub.get('web-1') as never);
+      hub = new Hub({ intervalSeconds: 5, historySize: 10, now: () => now });
+      hub.restore(view, now);
+      events = [];
+      const alerts = evaluator(rules);
+      alerts.restore(saved);
+      await alerts.evaluate(); // offline since the start: its figures are stale, the alert stays
+      expect(alerts.firing()).toHaveLength(1);
+      now += 10_000;
+      report(hot);
+      await alerts.evaluate(); // still hot: the rule holds it again, not pending for its `for` anew
+      expect(alerts.firing()).toMatchObject([{ startsAt: saved[0]?.startsAt, value: 95 }]);
+      expect(events).toEqual([]);
+      report();
+      await alerts.evaluate();
+      expect(events.map((e) => e.state)).toEqual(['resolved']);
+    });
+
+    it('resolves an alert whose server does not report within the grace, or that no rule matches any more', async () => {
+      const saved = await firedThenRestarted([rule({ name: 'Cpu', kind: 'cpu', threshold: 10, forMs: 0 })]);
+      const alerts = evaluator([rule({ name: 'Cpu', kind: 'cpu', threshold: 10, forMs: 0 })]);
+      alerts.restore(saved);
+      await alerts.evaluate();
+      now += RESTORED_GRACE_MS - 1;
+      await alerts.evaluate();
+      expect(events).toEqual([]);
+      now += 1;
+      await alerts.evaluate();
+      expect(events.map((e) => `${e.state} ${e.name}`)).toEqual(['resolved Cpu']);
+
+      events = [];
+      const other = evaluator([rule({ name: 'Memory', kind: 'memory', threshold: 10, forMs: 0 })]);
+      other.restore(saved);
+      report();
+      await other.evaluate();
+      expect(events.map((e) => `${e.state} ${e.name}`)).toEqual(['firing Memory', 'resolved Cpu']);
+    });
   });
 
   it('resolves the alerts of a server the hub forgot', async () => {

@@ -1,10 +1,12 @@
 // Evaluates the alert rules against the hub's servers on a timer, never on the report path: a condition seen is
 // pending, fires once it has held for the rule's `for`, and resolves when it stops holding (or the server goes).
 // Each change of a server's firing alerts is handed to the hub (which pushes the server's message) and each
-// firing or resolving to the notifier.
+// firing or resolving to the notifier (and the history store). Alerts that were firing when the dashboard stopped
+// are restored firing, with their startsAt, and go on through the same evaluation.
 
 import { ALERT_SEVERITIES, type AlertRecord, type AlertState, type ServerAlert } from '@sss/protocol';
 import type { Hub, ServerState } from '../hub/hub';
+import type { SavedAlert } from '../store/store';
 import type { AlertRule, Operator } from './config';
 import { fingerprint } from './fingerprint';
 
@@ -13,11 +15,17 @@ export const KEEP_RESOLVED_MS = 60 * 60_000;
 export const MAX_RESOLVED = 1_000;
 /** Rule-server checks between two yields to the event loop. */
 const VISITS_PER_SLICE = 2_000;
+/**
+ * A restored alert whose server has not reported since the start (its figures are stale) is kept firing this
+ * long, the time its agent has to reconnect; then it resolves unless its condition holds.
+ */
+export const RESTORED_GRACE_MS = 60_000;
 
 /** One alert instance: a rule, a server and (disk rules) a filesystem. */
 export interface Alert {
   readonly key: string;
-  readonly rule: AlertRule;
+  /** The rule's name and severity (a restored alert's, from its labels, until a rule holds it again). */
+  readonly rule: Pick<AlertRule, 'name' | 'severity'>;
   readonly serverId: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly fingerprint: string;
@@ -193,9 +201,31 @@ export function recordOf(alert: Alert): AlertRecord {
   };
 }
 
+/** The alert as the history store keeps it. */
+export function savedOf(alert: Alert): SavedAlert {
+  return {
+    fingerprint: alert.fingerprint,
+    labels: alert.labels,
+    summary: alert.summary,
+    description: alert.description,
+    activeAt: alert.activeAt,
+    startsAt: alert.startsAt ?? alert.activeAt,
+    endsAt: alert.endsAt,
+    value: alert.value,
+  };
+}
+
+function severityOf(labels: Readonly<Record<string, string>>): AlertRule['severity'] {
+  const given = labels.severity as AlertRule['severity'];
+  return ALERT_SEVERITIES.includes(given) ? given : 'warning';
+}
+
 export class AlertEvaluator {
   /** Pending and firing alerts by key. */
   private readonly active = new Map<string, Alert>();
+  /** Restored alerts that no rule has held since the start, by fingerprint (they are in `active` too). */
+  private readonly restored = new Map<string, Alert>();
+  private readonly startedAt: number;
   /** Resolved alerts, oldest first. */
   private readonly resolved: Alert[] = [];
   private readonly now: () => number;
@@ -203,6 +233,42 @@ export class AlertEvaluator {
 
   constructor(private readonly options: EvaluatorOptions) {
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+  }
+
+  /**
+   * Lists alerts that were firing when the dashboard stopped as firing, with their startsAt, without notifying.
+   * The first evaluation in which a rule holds one adopts it (no new firing); one no rule holds resolves as any
+   * alert does, once its server has reported since the start (or RESTORED_GRACE_MS passed). Call before the
+   * first evaluation; returns the alerts restored.
+   */
+  restore(saved: readonly SavedAlert[]): Alert[] {
+    const out: Alert[] = [];
+    const servers = new Set<string>();
+    for (const s of saved) {
+      if (this.restored.has(s.fingerprint)) continue;
+      const labels = { ...s.labels };
+      const alert: Alert = {
+        key: `restored\u0000${s.fingerprint}`,
+        rule: { name: labels.alertname ?? '', severity: severityOf(labels) },
+        serverId: labels.server_id ?? '',
+        labels,
+        fingerprint: s.fingerprint,
+        summary: s.summary,
+        description: s.description,
+        state: 'firing',
+        activeAt: s.activeAt,
+        startsAt: s.startsAt,
+        ...(s.value === undefined ? {} : { value: s.value }),
+      };
+      this.active.set(alert.key, alert);
+      this.restored.set(alert.fingerprint, alert);
+      servers.add(alert.serverId);
+      out.push(alert);
+    }
+    const byServer = this.firingBy(servers);
+    for (const id of servers) this.options.hub.setAlerts(id, byServer.get(id) ?? []);
+    return out;
   }
 
   /**
@@ -233,16 +299,25 @@ export class AlertEvaluator {
       let alert = this.active.get(key);
       if (!alert) {
         const labels = labelsOf(rule, server, path);
-        alert = {
-          key,
-          rule,
-          serverId: server.id,
-          labels,
-          fingerprint: fingerprint(labels),
-          ...describe(rule, server, path, value),
-          state: 'pending',
-          activeAt: now,
-        };
+        const print = fingerprint(labels);
+        const was = this.restored.get(print);
+        if (was) {
+          // Restored firing: this rule holds it again, so it goes on firing as it was.
+          this.restored.delete(print);
+          this.active.delete(was.key);
+          alert = { ...was, key, rule, serverId: server.id };
+        } else {
+          alert = {
+            key,
+            rule,
+            serverId: server.id,
+            labels,
+            fingerprint: print,
+            ...describe(rule, server, path, value),
+            state: 'pending',
+            activeAt: now,
+          };
+        }
         this.active.set(key, alert);
       }
       alert.value = value;
@@ -263,6 +338,11 @@ export class AlertEvaluator {
     }
     for (const [key, alert] of this.active) {
       if (seen.has(key)) continue;
+      if (this.restored.get(alert.fingerprint) === alert) {
+        // Its server has not reported since the start: its figures are stale, wait for them a while.
+        if (hub.get(alert.serverId)?.online === false && now - this.startedAt < RESTORED_GRACE_MS) continue;
+        this.restored.delete(alert.fingerprint);
+      }
       this.active.delete(key);
       if (alert.state !== 'firing') continue;
       alert.state = 'resolved';

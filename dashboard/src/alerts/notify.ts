@@ -281,6 +281,20 @@ export class Notifier {
     }
   }
 
+  /**
+   * Alerts restored firing at start: nothing is sent now (they were notified before the restart), but each
+   * Alertmanager gets them again every resendInterval, with their fingerprint and startsAt, as if never stopped.
+   */
+  restore(alerts: readonly AlertEvent[]): void {
+    for (const alert of alerts) {
+      const notice = noticeOf(alert, this.externalUrl);
+      for (const [receiver, firing] of this.firing) {
+        const { severities } = receiver.config;
+        if (!severities || severities.includes(alert.rule.severity)) firing.set(notice.fingerprint, notice);
+      }
+    }
+  }
+
   close(): void {
     for (const timer of this.timers) clearInterval(timer);
     for (const receiver of this.receivers) receiver.close();

@@ -16,6 +16,7 @@ import { Hub } from '../hub/hub';
 import { historyWindow, parseHistoryQuery } from './history-query';
 import { restoreServers, storeObserver } from './hub-feed';
 import { SqliteHistoryStore, STORE_FILE } from './sqlite-store';
+import type { SavedAlert } from './store';
 
 const MINUTE_RETENTION = 48 * 3600;
 const QUARTER_RETENTION = 30 * 86_400;
@@ -31,6 +32,19 @@ const point = (cpu: number, load: number | null = cpu / 10): HistoryPoint => ({
   diskWrite: 3,
   load,
 });
+
+const alert = (server: string, startsAt: number, fields: Partial<SavedAlert> = {}): SavedAlert => {
+  const labels = { alertname: 'HighCpuUsage', severity: 'warning', server_id: server, server_name: server };
+  return {
+    fingerprint: `fp-${server}`,
+    labels: fields.labels ?? labels,
+    summary: `CPU usage on ${server} > 90 %`,
+    description: `CPU usage on ${server} is 95 %.`,
+    activeAt: startsAt - 60_000,
+    startsAt,
+    ...fields,
+  };
+};
 
 describe('SqliteHistoryStore', () => {
   let dir: string;
@@ -276,6 +290,74 @@ describe('SqliteHistoryStore', () => {
     // No close(): the process died. A new process opens the same file.
     const again = open();
     expect(again.query('a', '1m', T0, T0 + 3600).map((r) => r.t)).toEqual([T0, T0 + 60, T0 + 120, T0 + 180]);
+  });
+
+  it('keeps alert transitions: firing ones are restored, resolved ones answered by window, severity and server', async () => {
+    const store = open();
+    const t = T0 * 1000;
+    store.recordAlert(alert('a', t, { value: 95 }));
+    store.recordAlert(alert('b', t + 1_000));
+    store.recordAlert(
+      alert('c', t + 2_000, { labels: { alertname: 'Down', severity: 'critical', server_id: 'c' } }),
+    );
+    now = t + 10_000;
+    await store.flush();
+    // a resolves; then a fires again and resolves once more; c resolves. One flush writes the latest of each.
+    store.recordAlert(alert('a', t, { endsAt: t + 20_000, value: 80 }));
+    store.recordAlert(alert('a', t + 30_000));
+    store.recordAlert(alert('a', t + 30_000, { endsAt: t + 40_000 }));
+    store.recordAlert(
+      alert('c', t + 2_000, {
+        endsAt: t + 50_000,
+        labels: { alertname: 'Down', severity: 'critical', server_id: 'c' },
+      }),
+    );
+    now = t + 60_000;
+    await store.flush();
+    store.recordAlert(alert('b', t + 1_000, { endsAt: t + 70_000 })); // not flushed: lost with a kill
+
+    const again = open();
+    expect(again.loadFiringAlerts()).toEqual([alert('b', t + 1_000)]);
+    const all = { from: 0, to: t + 3_600_000, limit: 100 };
+    const ends = (list: SavedAlert[]) => list.map((a) => `${a.labels.server_id}@${(a.endsAt ?? 0) - t}`);
+    expect(ends(again.queryAlerts(all))).toEqual(['c@50000', 'a@40000', 'a@20000']);
+    expect(again.queryAlerts({ ...all, limit: 1 })[0]).toEqual(
+      alert('c', t + 2_000, {
+        endsAt: t + 50_000,
+        labels: { alertname: 'Down', severity: 'critical', server_id: 'c' },
+      }),
+    );
+    expect(again.queryAlerts(all).at(-1)).toEqual(alert('a', t, { endsAt: t + 20_000, value: 80 }));
+    expect(ends(again.queryAlerts({ ...all, severity: ['warning'] }))).toEqual(['a@40000', 'a@20000']);
+    expect(ends(again.queryAlerts({ ...all, server: ['c', 'x'] }))).toEqual(['c@50000']);
+    // Active at some time in [from, to]: a's first firing ended at +20 s, its second started at +30 s.
+    expect(ends(again.queryAlerts({ ...all, from: t + 25_000, to: t + 29_000 }))).toEqual(['c@50000']);
+    expect(ends(again.queryAlerts({ ...all, from: t + 20_000, to: t + 30_000 }))).toEqual([
+      'c@50000',
+      'a@40000',
+      'a@20000',
+    ]);
+  });
+
+  it('deletes resolved alerts past the 15-minute retention in the retention pass, never a firing one', async () => {
+    const store = open();
+    const t = T0 * 1000;
+    store.recordAlert(alert('firing', t));
+    for (let i = 0; i < 1_200; i++) store.recordAlert(alert(`old-${i}`, t + i, { endsAt: t + 60_000 + i }));
+    store.recordAlert(alert('recent', t + 10 * 86_400_000, { endsAt: t + 10 * 86_400_000 + 60_000 }));
+    now = t + 11 * 86_400_000;
+    await store.flush();
+    await store.prune();
+    expect(store.queryAlerts({ from: 0, to: now, limit: 10_000 })).toHaveLength(1_201);
+    now = t + 60_000 + 600 + QUARTER_RETENTION * 1000; // 600 of the old ones are past retention
+    await store.prune();
+    const left = store.queryAlerts({ from: 0, to: now, limit: 10_000 });
+    expect(left).toHaveLength(601);
+    expect(left.at(-1)?.labels.server_id).toBe('old-600');
+    now = t + 12 * 86_400_000 + QUARTER_RETENTION * 1000;
+    await store.prune();
+    expect(store.queryAlerts({ from: 0, to: now, limit: 10_000 })).toEqual([]);
+    expect(store.loadFiringAlerts()).toEqual([alert('firing', t)]);
   });
 
   it('forgets a removed server: its state and its points', async () => {

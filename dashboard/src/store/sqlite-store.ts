@@ -5,7 +5,7 @@ import type { HistoryPoint } from '@sss/protocol';
 import Database from 'better-sqlite3';
 import { Accumulator, PackedRows, ROLLUP_STEP, type RollupRow, type RollupTier } from './rollup';
 import { startWriter, type WriterReply, type WriterRequest } from './sqlite-writer';
-import type { HistoryStore, SavedServer } from './store';
+import type { AlertQuery, HistoryStore, SavedAlert, SavedServer } from './store';
 
 export const STORE_FILE = 'history.db';
 /** A reporting server's state is written at most this often (and at once when it is new or goes offline). */
@@ -18,7 +18,7 @@ export interface SqliteStoreOptions {
   dir: string;
   /** Seconds 1-minute points are kept. */
   minuteRetention: number;
-  /** Seconds 15-minute points are kept. */
+  /** Seconds 15-minute points (and resolved alerts) are kept. */
   quarterRetention: number;
   /** Milliseconds since the epoch; the hub's clock. */
   now?: () => number;
@@ -36,6 +36,51 @@ interface Track {
 }
 
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
+
+/** An alert as a row of the `alerts` table (times in ms, labels as JSON). */
+export interface AlertRow {
+  fingerprint: string;
+  starts_at: number;
+  ends_at: number | null;
+  active_at: number;
+  server_id: string;
+  severity: string;
+  labels: string;
+  summary: string;
+  description: string;
+  value: number | null;
+}
+
+const ALERT_COLUMNS =
+  'SELECT fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value FROM alerts';
+
+function alertRowOf(a: SavedAlert): AlertRow {
+  return {
+    fingerprint: a.fingerprint,
+    starts_at: Math.round(a.startsAt),
+    ends_at: a.endsAt === undefined ? null : Math.round(a.endsAt),
+    active_at: Math.round(a.activeAt),
+    server_id: a.labels.server_id ?? '',
+    severity: a.labels.severity ?? '',
+    labels: JSON.stringify(a.labels),
+    summary: a.summary,
+    description: a.description,
+    value: a.value ?? null,
+  };
+}
+
+function savedAlertOf(r: AlertRow): SavedAlert {
+  return {
+    fingerprint: r.fingerprint,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    summary: r.summary,
+    description: r.description,
+    activeAt: r.active_at,
+    startsAt: r.starts_at,
+    ...(r.ends_at === null ? {} : { endsAt: r.ends_at }),
+    ...(r.value === null ? {} : { value: r.value }),
+  };
+}
 
 /** States in one buffer for the writer (moved, not copied: a message may be a slice of a shared pool). */
 function packStates(states: readonly { key: number; id: string; server: SavedServer }[]) {
@@ -93,6 +138,8 @@ export class SqliteHistoryStore implements HistoryStore {
    */
   private readonly changed = new Map<string, SavedServer>();
   private removals: number[] = [];
+  /** Alert changes to write at the next flush, the latest of each firing (fingerprint and startsAt). */
+  private pendingAlerts = new Map<string, SavedAlert>();
   private statements!: ReturnType<SqliteHistoryStore['prepare']>;
 
   constructor(private readonly options: SqliteStoreOptions) {
@@ -115,6 +162,11 @@ export class SqliteHistoryStore implements HistoryStore {
         CREATE TABLE IF NOT EXISTS quarter (server INTEGER NOT NULL, t INTEGER NOT NULL, n INTEGER NOT NULL,
           nl INTEGER NOT NULL, v BLOB NOT NULL, PRIMARY KEY (server, t)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT NOT NULL, starts_at INTEGER NOT NULL,
+          ends_at INTEGER, active_at INTEGER NOT NULL, server_id TEXT NOT NULL, severity TEXT NOT NULL,
+          labels TEXT NOT NULL, summary TEXT NOT NULL, description TEXT NOT NULL, value REAL,
+          PRIMARY KEY (fingerprint, starts_at));
+        CREATE INDEX IF NOT EXISTS alerts_ends_at ON alerts (ends_at);
       `);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       this.statements = this.prepare(db);
@@ -179,6 +231,13 @@ export class SqliteHistoryStore implements HistoryStore {
       getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)'),
       states: db.prepare('SELECT id, last_seen, message FROM servers'),
+      firingAlerts: db.prepare(`${ALERT_COLUMNS} WHERE ends_at IS NULL ORDER BY starts_at`),
+      resolvedAlerts: db.prepare(
+        `${ALERT_COLUMNS} WHERE ends_at IS NOT NULL AND ends_at >= @from AND starts_at <= @to
+          AND (@severity IS NULL OR severity IN (SELECT value FROM json_each(@severity)))
+          AND (@server IS NULL OR server_id IN (SELECT value FROM json_each(@server)))
+         ORDER BY ends_at DESC LIMIT @limit`,
+      ),
     };
   }
 
@@ -200,6 +259,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.tracks.clear();
     this.urgent.clear();
     this.changed.clear();
+    this.pendingAlerts.clear();
     this.pendingMinutes = new PackedRows();
     this.pendingQuarters = new PackedRows();
     for (const request of this.inflight.values()) request.resolve(0);
@@ -325,6 +385,45 @@ export class SqliteHistoryStore implements HistoryStore {
     }
   }
 
+  recordAlert(alert: SavedAlert): void {
+    if (!this.up) return;
+    const { fingerprint, labels, summary, description, activeAt, startsAt, endsAt, value } = alert;
+    this.pendingAlerts.set(`${fingerprint}@${startsAt}`, {
+      fingerprint,
+      labels: { ...labels },
+      summary,
+      description,
+      activeAt,
+      startsAt,
+      endsAt,
+      value,
+    });
+  }
+
+  loadFiringAlerts(): SavedAlert[] {
+    if (!this.up) return [];
+    const rows = this.guard('load', () => this.statements.firingAlerts.all() as AlertRow[]);
+    return (rows ?? []).map(savedAlertOf);
+  }
+
+  queryAlerts(query: AlertQuery): SavedAlert[] {
+    if (!this.up) return [];
+    const list = (values: readonly string[] | undefined) =>
+      values === undefined ? null : JSON.stringify(values);
+    const rows = this.guard(
+      'query',
+      () =>
+        this.statements.resolvedAlerts.all({
+          from: Math.floor(query.from),
+          to: Math.ceil(query.to),
+          limit: query.limit,
+          severity: list(query.severity),
+          server: list(query.server),
+        }) as AlertRow[],
+    );
+    return (rows ?? []).map(savedAlertOf);
+  }
+
   loadStates(): SavedServer[] {
     if (!this.up) return [];
     const rows = this.guard(
@@ -372,11 +471,14 @@ export class SqliteHistoryStore implements HistoryStore {
     const packedMinutes = minutes.bytes();
     const packedQuarters = quarters.bytes();
     const packedStates = packStates(states);
+    const alerts = [...this.pendingAlerts.values()].map(alertRowOf);
+    this.pendingAlerts.clear();
     return this.send(
       {
         type: 'flush',
         id: this.nextRequest++,
         states: packedStates,
+        alerts,
         minutes: packedMinutes,
         quarters: packedQuarters,
         removals,
@@ -388,7 +490,10 @@ export class SqliteHistoryStore implements HistoryStore {
     );
   }
 
-  /** Has the writer delete the points older than each tier's retention, in small transactions. */
+  /**
+   * Has the writer delete the points older than each tier's retention, and the alerts that resolved before the
+   * 15-minute tier's, in small transactions.
+   */
   prune(): Promise<number> {
     if (!this.up) return Promise.resolve(0);
     const nowS = this.now() / 1000;
@@ -398,6 +503,7 @@ export class SqliteHistoryStore implements HistoryStore {
       keys: [...this.keys.values()],
       minuteCutoff: nowS - this.options.minuteRetention,
       quarterCutoff: nowS - this.options.quarterRetention,
+      alertCutoff: Math.floor((nowS - this.options.quarterRetention) * 1000),
     });
   }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { PACKED_HEAD, PACKED_ROW, SERIES_COUNT } from './rollup';
+import type { AlertRow } from './sqlite-store';
 
 export type WriterRequest =
   | {
@@ -14,12 +15,22 @@ export type WriterRequest =
         ends: Float64Array;
         bytes: Uint8Array;
       };
+      /** Alerts that started firing or resolved, each replacing its row. */
+      alerts: AlertRow[];
       minutes: ArrayBuffer;
       quarters: ArrayBuffer;
       removals: number[];
       watermark: number;
     }
-  | { type: 'prune'; id: number; keys: number[]; minuteCutoff: number; quarterCutoff: number }
+  | {
+      type: 'prune';
+      id: number;
+      keys: number[];
+      minuteCutoff: number;
+      quarterCutoff: number;
+      /** Alerts that resolved before this (ms) go. */
+      alertCutoff: number;
+    }
   | { type: 'close'; id: number };
 
 export type WriterReply =
@@ -52,6 +63,14 @@ const saveServer = db.prepare(
     'ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, message = excluded.message',
 );
 const removeServer = db.prepare('DELETE FROM servers WHERE key = ?');
+const saveAlert = db.prepare(
+  'INSERT INTO alerts (fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value) ' +
+    'VALUES (@fingerprint, @starts_at, @ends_at, @active_at, @server_id, @severity, @labels, @summary, @description, @value) ' +
+    'ON CONFLICT (fingerprint, starts_at) DO UPDATE SET ends_at = excluded.ends_at, value = excluded.value',
+);
+const pruneAlerts = db.prepare(
+  'DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE ends_at < ? LIMIT 500)',
+);
 const setMeta = db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
 function insertRows(statement, buffer) {
   const f64 = new Float64Array(buffer);
@@ -67,6 +86,7 @@ const flush = db.transaction((m) => {
   for (let i = 0; i < s.ids.length; i++) {
     saveServer.run(s.keys[i], s.ids[i], s.lastSeen[i], bytes.subarray(i === 0 ? 0 : s.ends[i - 1], s.ends[i]));
   }
+  for (const alert of m.alerts) saveAlert.run(alert);
   insertRows(tiers.minute.insert, m.minutes);
   insertRows(tiers.quarter.insert, m.quarters);
   for (const key of m.removals) {
@@ -89,6 +109,7 @@ parentPort.on('message', (m) => {
     else if (m.type === 'prune') {
       // Small transactions, so the WAL stays small and a flush waits little behind retention.
       for (let i = 0; i < m.keys.length; i += 200) pruneSome(m.keys.slice(i, i + 200), m.minuteCutoff, m.quarterCutoff);
+      while (pruneAlerts.run(m.alertCutoff).changes === 500);
     } else if (m.type === 'close') db.close();
     parentPort.postMessage({ type: 'done', id: m.id, ms: performance.now() - started });
   } catch (err) {
