@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerInfo } from '@sss/protocol';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, stopAll } from '../support/processes';
@@ -167,4 +168,58 @@ describe.skipIf(!chromiumPath)('alerts in the ui', () => {
     await ui.screenshot('alerts-list-390-dark-zh');
     expect(ui.consoleErrors).toEqual([]);
   }, 90_000);
+
+  it('lists resolved alerts the history store kept from before a restart, 100 at first and 100 more per click', async () => {
+    const dataDir = join(dir, 'data');
+    const first = await startDashboard({ SSS_DATA_DIR: dataDir });
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+    // 150 alerts that resolved two days ago, as an earlier run of the dashboard wrote them.
+    const db = new Database(join(dataDir, 'history.db'));
+    const insert = db.prepare(
+      'INSERT INTO alerts (fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+    );
+    const twoDaysAgo = Date.now() - 2 * 86_400_000;
+    for (let i = 0; i < 150; i++) {
+      const id = `old-${i}`;
+      const labels = { alertname: 'ServerOffline', severity: 'critical', server_id: id, server_name: id };
+      const startsAt = twoDaysAgo + i * 60_000;
+      insert.run(
+        `fp-${i}`,
+        startsAt,
+        startsAt + 30_000,
+        startsAt - 60_000,
+        id,
+        'critical',
+        JSON.stringify(labels),
+        `${id} is offline`,
+        `${id} has not reported.`,
+      );
+    }
+    db.close();
+    const dashboard = await startDashboard({ SSS_DATA_DIR: dataDir });
+    const own = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    try {
+      const ui = await DashboardPage.open(own, `${dashboard.url}/`);
+      const list = await ui.openAlerts();
+      await list.filterByState('resolved');
+      await list.waitForRows(100);
+      expect((await list.rows())[0]).toMatchObject({
+        name: 'ServerOffline',
+        server: 'old-149',
+        state: 'resolved',
+      });
+      await list.root.locator('[data-action="older"]').click();
+      await list.waitForRows(150);
+      expect((await list.rows()).at(-1)).toMatchObject({
+        server: 'old-0',
+        duration: expect.stringMatching(/^fired for 30 s · resolved \d+ d ago$/),
+      });
+      expect(await list.root.locator('[data-action="older"]').count()).toBe(0);
+      await ui.screenshot('alerts-list-resolved-history-1280');
+      expect(ui.consoleErrors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
 });

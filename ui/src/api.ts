@@ -91,6 +91,7 @@ export function fetchHistoryRange(
   return getJson(address(`${Paths.servers}/${encodeURIComponent(id)}/history`, { range }), signal);
 }
 
-export function fetchAlerts(state: AlertState, signal?: AbortSignal): Promise<AlertRecord[]> {
-  return getJson(address(Paths.alerts, { state }), signal);
+/** Alerts in this state; resolved ones the newest `limit` the dashboard keeps (the last hour without `limit`). */
+export function fetchAlerts(state: AlertState, limit?: number, signal?: AbortSignal): Promise<AlertRecord[]> {
+  return getJson(address(Paths.alerts, limit === undefined ? { state } : { state, limit }), signal);
 }

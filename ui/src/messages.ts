@@ -206,6 +206,7 @@ const en = {
   noAlerts: 'No alert is firing.',
   noAlertsMatch: 'No alert matches these filters.',
   resolvedUnavailable: 'Resolved alerts are not available: {reason}',
+  olderAlerts: 'Show older resolved alerts',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -408,6 +409,7 @@ const zh: Record<MessageKey, string> = {
   noAlerts: '当前没有告警。',
   noAlertsMatch: '没有符合筛选条件的告警。',
   resolvedUnavailable: '无法获取已恢复的告警：{reason}',
+  olderAlerts: '显示更早的已恢复告警',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, zh };

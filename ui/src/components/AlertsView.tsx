@@ -1,6 +1,6 @@
-// The alert list (#/alerts): firing alerts live from the servers' messages, recently resolved ones from
-// GET /api/alerts (fetched again whenever the firing set changes), filtered by severity and state, each with how
-// long it has fired.
+// The alert list (#/alerts): firing alerts live from the servers' messages, resolved ones from GET /api/alerts
+// (the newest 100 the dashboard keeps, 100 more per click; fetched again whenever the firing set changes), filtered
+// by severity and state, each with how long it has fired.
 
 import { createMemo, createResource, createSignal, For, Show, untrack } from 'solid-js';
 import {
@@ -22,6 +22,8 @@ import { alertsVersion, servers } from '../store';
 import { ArrowLeft, Bell } from './Icons';
 
 const STATE_LABELS = { firing: 'firing', resolved: 'resolved', all: 'all' } as const;
+/** Resolved alerts fetched at first, and how many more each click on "older" adds. */
+const RESOLVED_PAGE = 100;
 
 function Filter<T extends string>(props: {
   name: string;
@@ -56,9 +58,10 @@ export function AlertsView() {
     alertsVersion();
     return firingRows(servers().map((entry) => untrack(entry.info)));
   });
+  const [limit, setLimit] = createSignal(RESOLVED_PAGE);
   const [resolved] = createResource(
-    () => ({ firing: firing().length, version: alertsVersion() }),
-    () => fetchAlerts('resolved').then(resolvedRows),
+    () => ({ firing: firing().length, version: alertsVersion(), limit: limit() }),
+    (source) => fetchAlerts('resolved', source.limit).then(resolvedRows),
   );
   const rows = () => selectRows([...firing(), ...(resolved.latest ?? [])], severity(), state());
 
@@ -151,6 +154,18 @@ export function AlertsView() {
               </tbody>
             </table>
           </div>
+        </Show>
+        <Show when={state() !== 'firing' && (resolved.latest?.length ?? 0) >= limit()}>
+          <p class="more-alerts">
+            <button
+              type="button"
+              class="link-button"
+              data-action="older"
+              onClick={() => setLimit(limit() + RESOLVED_PAGE)}
+            >
+              {t('olderAlerts')}
+            </button>
+          </p>
         </Show>
       </section>
     </div>
