@@ -213,6 +213,46 @@ describe('Notifier', () => {
   });
 });
 
+describe('Notifier.restore', () => {
+  it('sends nothing for alerts restored at start, and re-sends them to Alertmanager with their startsAt', async () => {
+    const am = await listen((_req, res) => res.end());
+    const hook = await listen((_req, res) => res.end());
+    const notifier = new Notifier({
+      receivers: [
+        receiver(am.url, { name: 'am', type: 'alertmanager', resendIntervalMs: 100 }),
+        receiver(hook.url, { name: 'hook' }),
+      ],
+      log,
+    });
+    try {
+      const startsAt = Date.UTC(2026, 0, 1);
+      notifier.restore([
+        {
+          state: 'firing',
+          rule: { name: 'ServerOffline', severity: 'critical' },
+          serverId: 'web-1',
+          labels: notice('a').labels,
+          summary: 's',
+          description: 'd',
+          fingerprint: 'a',
+          activeAt: startsAt - 60_000,
+          startsAt,
+        } as AlertEvent,
+      ]);
+      await until(() => am.bodies.length > 0);
+      expect(am.bodies[0]).toEqual([
+        expect.objectContaining({ labels: notice('a').labels, startsAt: new Date(startsAt).toISOString() }),
+      ]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(hook.bodies).toEqual([]);
+    } finally {
+      notifier.close();
+      am.server.close();
+      hook.server.close();
+    }
+  });
+});
+
 describe('payload', () => {
   it('writes Alertmanager alerts with endsAt ahead for firing ones, and Slack text with blocks', () => {
     const now = Date.UTC(2026, 0, 1, 0, 1);
