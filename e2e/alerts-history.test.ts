@@ -180,5 +180,11 @@ describe('alert history across restarts', () => {
       `resolved ${firing.startsAt}`,
       `firing ${again.startsAt}`,
     ]);
+    const bad = await fetch(`${third.url}/api/alerts?limit=0`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      error: 'bad_request',
+      message: 'limit must be a whole number from 1 to 10000, got "0"',
+    });
   }, 120_000);
 });
