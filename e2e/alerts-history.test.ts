@@ -10,14 +10,18 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connectReporter, opened, sendReport } from './support/clients';
 import { freePort } from './support/ports';
-import { type Dashboard, startAgent, startDashboard, stopAll } from './support/processes';
+import { type Dashboard, newSecret, startAgent, startDashboard, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
+import { type RedisServer, redisServerPath, startRedis } from './support/redis';
 
 const dir = mkdtempSync(join(tmpdir(), 'sss-alert-history-'));
 const receivers: WebhookReceiver[] = [];
+let redis: RedisServer | undefined;
 
 afterEach(async () => {
   await stopAll();
+  await redis?.close();
+  redis = undefined;
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +35,19 @@ async function alertsOf(dashboard: Dashboard, query = ''): Promise<AlertRecord[]
 function withCpu(id: string, percent: number): ServerInfo {
   return { ...seedExample(), serverId: id, serverName: id, cpu: { ...seedExample().cpu, percent } };
 }
+
+async function hookOn(config: string, lines: string[]): Promise<WebhookReceiver> {
+  const hook = new WebhookReceiver(await freePort());
+  receivers.push(hook);
+  await hook.up();
+  writeFileSync(
+    config,
+    [...lines, 'notifications:', '  - name: hook', '    type: webhook', `    url: ${hook.url}`].join('\n'),
+  );
+  return hook;
+}
+
+const SENDS = 'replicas: this replica sends the alert notifications';
 
 /** The alert rows in the file, as another process reads them. */
 function storedAlerts(dataDir: string): { server_id: string; ends_at: number | null }[] {
@@ -187,4 +204,88 @@ describe('alert history across restarts', () => {
       message: 'limit must be a whole number from 1 to 10000, got "0"',
     });
   }, 120_000);
+
+  it.skipIf(!redisServerPath)(
+    'with replicas: the lease holder killed and restarted restores the alert; nobody sends a second firing, one replica sends the resolution',
+    async () => {
+      redis = await startRedis();
+      const config = join(dir, 'replicas.yaml');
+      const hook = await hookOn(config, [
+        'alerts:',
+        '  - name: ServerOffline',
+        '    kind: offline',
+        '    for: 1s',
+        '    severity: critical',
+      ]);
+      const secret = newSecret();
+      const replica = (i: number) =>
+        startDashboard({
+          SSS_AUTH_SECRET: secret,
+          SSS_REDIS_URL: (redis as RedisServer).url,
+          SSS_REPLICA_ID: `dash-${i}`,
+          SSS_DATA_DIR: join(dir, `replica-${i}`),
+          SSS_CONFIG: config,
+          SSS_INTERVAL: '1',
+        });
+      const replicas = [await replica(0), await replica(1)];
+      await expect
+        .poll(() => replicas.findIndex((d) => d.lines.some((l) => l.msg === SENDS)), { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(0);
+      const holder = replicas.findIndex((d) => d.lines.some((l) => l.msg === SENDS));
+      const other = replicas[1 - holder] as Dashboard;
+
+      const reporter = connectReporter(other.wsUrl, 'box-1', secret);
+      await opened(reporter);
+      sendReport(reporter, withCpu('box-1', 10));
+      for (const d of replicas) {
+        await expect
+          .poll(async () => (await fetch(`${d.url}/api/servers/box-1`)).status, { timeout: 5_000 })
+          .toBe(200);
+      }
+      reporter.close();
+      const firing = await hook.waitForAlert((a) => a.status === 'firing', 10_000);
+      const startsAt = async (d: Dashboard) => (await alertsOf(d, '?state=firing'))[0]?.startsAt;
+      await expect.poll(() => startsAt(replicas[holder] as Dashboard), { timeout: 5_000 }).toBeDefined();
+      const holderStartsAt = await startsAt(replicas[holder] as Dashboard);
+      await expect
+        .poll(() => storedAlerts(join(dir, `replica-${holder}`)).length, { timeout: 20_000, interval: 500 })
+        .toBe(1);
+      await (replicas[holder] as Dashboard).stop('SIGKILL');
+
+      const restarted = await replica(holder);
+      await restarted.waitForLog((l) => l.msg === 'alerts: firing alerts restored' && l.alerts === 1);
+      expect(await startsAt(restarted)).toBe(holderStartsAt);
+      // A replica holds the lease again (the restarted one, under its replica id, or the survivor); it has the alert
+      // firing already, so no replica sends a firing again.
+      await expect
+        .poll(
+          () =>
+            restarted.lines.some((l) => l.msg === SENDS) ||
+            other.lines.filter((l) => l.msg === SENDS).length > 0,
+          {
+            timeout: 15_000,
+          },
+        )
+        .toBe(true);
+      console.log(
+        'notification lease after the restart:',
+        restarted.lines.some((l) => l.msg === SENDS) ? 'the restarted replica' : 'the survivor',
+      );
+      await sleep(3_000);
+      expect(await startsAt(restarted)).toBe(holderStartsAt);
+      expect(hook.alerts().map((a) => a.status)).toEqual(['firing']);
+
+      const back = connectReporter(restarted.wsUrl, 'box-1', secret);
+      await opened(back);
+      sendReport(back, withCpu('box-1', 10));
+      const resolved = await hook.waitForAlert((a) => a.status === 'resolved', 10_000);
+      expect(resolved.fingerprint).toBe(firing.fingerprint);
+      for (const d of [restarted, other])
+        await expect.poll(() => alertsOf(d, '?state=firing'), { timeout: 5_000 }).toEqual([]);
+      await sleep(3_000);
+      expect(hook.alerts().map((a) => a.status)).toEqual(['firing', 'resolved']);
+      back.close();
+    },
+    90_000,
+  );
 });
