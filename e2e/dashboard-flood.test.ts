@@ -106,7 +106,14 @@ describe.skipIf(!prlimit)('connection floods', () => {
 
       // Beyond the per-address cap (1,024) sockets are closed at accept; the rest within 2 s plus the 1 s check.
       await expect.poll(() => descriptors(dashboard), { timeout: 10_000, interval: 200 }).toBeLessThan(64);
-      expect(all((f) => f.state.closed)).toBeGreaterThan(19_000);
+      // The flooders see their sockets closed too, but for a few: some handshakes the kernel finished while the
+      // accept queue was full never reached the dashboard (and under load some attempts fail outright).
+      await expect
+        .poll(() => all((f) => f.state.closed) / all((f) => f.state.connected), {
+          timeout: 10_000,
+          interval: 200,
+        })
+        .toBeGreaterThan(0.95);
       const samples = await scrape(dashboard.url);
       expect(
         sampleValue(samples, 'sss_connections_dropped_total', { reason: 'address_limit' }),
