@@ -172,6 +172,7 @@ function longestOffline(browser: FrontendClient, ids: string[], until: number): 
 
 const needs = !redisServerPath || !nginxPath;
 const opensslPath = findTool('openssl');
+const redisCliPath = findTool('redis-cli');
 const promtoolPath = findTool('promtool');
 
 describe('dashboard replicas over redis', () => {
@@ -757,5 +758,47 @@ describe('dashboard replicas over redis', () => {
       expect(await servers(a)).toEqual([]);
     },
     60_000,
+  );
+
+  it.skipIf(needs || !redisCliPath)(
+    'a malformed server state, on the bus or in the state hash, is dropped and counted; the replicas stay up',
+    async () => {
+      redis = await startRedis();
+      const port = String(redis.port);
+      const cli = (...args: string[]) =>
+        spawnSync(redisCliPath as string, ['-p', port, ...args], { encoding: 'utf8', timeout: 5_000 });
+      // A bad entry in the hash, as a broken replica would have left it: adopted at every start before.
+      const bad = { serverId: 'bad-1', online: true, lastSeen: Date.now() / 1000 };
+      expect(cli('HSET', 'sss:servers', 'bad-1', JSON.stringify(bad)).status).toBe(0);
+      const { dashboards, secret } = await startReplicas(2, redis);
+      const agent = new SimAgent((dashboards[0] as Dashboard).wsUrl, 'good-1', secret);
+      agents.push(agent);
+      agent.start();
+      await eventually(() => allAgree(dashboards, ['good-1']), 10_000, 'both replicas list good-1 only');
+
+      // A bad report on the bus, as if another replica had published it.
+      const view = JSON.stringify({ serverId: 'bad-2', online: true, lastSeen: Date.now() / 1000 });
+      expect(cli('PUBLISH', 'sss:bus', `r\tdash-x\t${Date.now()}\t${view}`).stdout.trim()).toBe('2');
+      const invalid = async (d: Dashboard, source: string) => {
+        const samples = await scrape(d.url);
+        return samples.some((s) => s.name === 'sss_bus_invalid_states_total' && s.labels.source === source)
+          ? sampleValue(samples, 'sss_bus_invalid_states_total', { source })
+          : 0;
+      };
+      await eventually(
+        async () => (await Promise.all(dashboards.map((d) => invalid(d, 'report')))).every((v) => v === 1),
+        5_000,
+        'both replicas count the bad report',
+      );
+      // Alert rules are evaluated every second: a bad state in the hub made them reject, and the process exit.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      for (const d of dashboards) {
+        expect(d.child.exitCode).toBeNull();
+        expect(await invalid(d, 'hash')).toBe(1);
+        expect((await servers(d)).map((s) => s.serverId)).toEqual(['good-1']);
+        await d.waitForLog((l) => l.msg?.includes('fails validation') === true, 1_000);
+      }
+    },
+    40_000,
   );
 });

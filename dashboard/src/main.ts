@@ -1,4 +1,5 @@
 import { describeSettings, listenError, SettingError } from '@sss/protocol';
+import { background } from './background';
 import { allSettings, loadConfig } from './config';
 import { createLogger } from './logger';
 import { createDashboard } from './server';
@@ -62,9 +63,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       log.warn('shutdown deadline passed; exiting');
       process.exit(0);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    void dashboard.close().then(() => {
-      log.info('stopped');
-      process.exit(0);
-    });
+    background(
+      dashboard.close().then(() => {
+        log.info('stopped');
+        process.exit(0);
+      }),
+      log,
+      'shutdown',
+    );
   });
 }

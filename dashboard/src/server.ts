@@ -10,6 +10,7 @@ import { ConnectionGuard, connectionCeiling, openFilesLimit } from './access/con
 import { AlertEvaluator, savedOf } from './alerts/evaluator';
 import { alertExposition } from './alerts/metrics';
 import { Notifier } from './alerts/notify';
+import { background } from './background';
 import { AgentChannel } from './channels/agents';
 import { FrontendChannel } from './channels/frontends';
 import type { DashboardConfig } from './config';
@@ -242,7 +243,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
   const timers = [
     sweepEvery(tick, () => hub.sweep()),
     // Alert rules are evaluated here, never on the report path.
-    sweepEvery(1_000, () => void alerts.evaluate()),
+    sweepEvery(1_000, () => background(alerts.evaluate(), log, 'alert evaluation')),
     sweepEvery(
       1_000,
       () => {

@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { type BackoffPolicy, backoffDelay } from '@sss/protocol';
 import type { Logger } from 'pino';
+import { background } from '../background';
 import type { ReceiverConfig, Secret } from './config';
 import type { AlertEvent } from './evaluator';
 
@@ -178,7 +179,8 @@ export class ReceiverQueue {
   }
 
   private kick(): void {
-    if (!this.sending && this.retry === undefined && this.queue.length > 0 && !this.closed) void this.send();
+    if (!this.sending && this.retry === undefined && this.queue.length > 0 && !this.closed)
+      background(this.send(), this.log, 'notifications: sending');
   }
 
   private async send(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FrontendServerInfo, KubernetesNodeInfo } from '@sss/protocol';
 import { seedExample } from '@sss/protocol/fixtures';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Hub } from './hub';
+import { Hub, validReportOfView } from './hub';
 
 describe('Hub', () => {
   let now: number;
@@ -20,6 +20,25 @@ describe('Hub', () => {
     expect(pushed).toEqual([{ ...seedExample(), online: true, lastSeen: now / 1000 }]);
     expect(hub.get('web-1')?.history.length).toBe(1);
     expect(hub.size).toBe(1);
+  });
+
+  it('leaves no state behind for a report it cannot apply', () => {
+    expect(() => hub.report({ serverId: 'x' } as never)).toThrow();
+    expect(hub.get('x')).toBeUndefined();
+    expect(hub.size).toBe(0);
+    expect(pushed).toEqual([]);
+  });
+
+  it('checks a view from outside the process as an agent report, the dashboard fields dropped', () => {
+    const view: FrontendServerInfo = { ...seedExample(), online: true, lastSeen: 1, alerts: [] };
+    expect(validReportOfView(view)).toEqual({ ok: true, value: seedExample() });
+    expect(validReportOfView({ serverId: 'x', online: true, lastSeen: 1 })).toMatchObject({ ok: false });
+    expect(validReportOfView({ ...seedExample(), cpu: { percent: 'high' } })).toMatchObject({
+      ok: false,
+      field: expect.stringMatching(/^cpu/),
+    });
+    expect(validReportOfView(null)).toMatchObject({ ok: false });
+    expect(validReportOfView([seedExample()])).toMatchObject({ ok: false });
   });
 
   it('marks a server offline once when its connection closes', () => {

@@ -6,6 +6,8 @@ import {
   OFFLINE_AFTER_INTERVALS,
   type ServerAlert,
   type ServerInfo,
+  type Validation,
+  validateServerInfo,
 } from '@sss/protocol';
 import type { ServerEntry } from '../config';
 import { sameFacts } from '../kubernetes/node-facts';
@@ -104,6 +106,18 @@ export function reportOfView(view: FrontendServerInfo): ServerInfo {
   return report;
 }
 
+/**
+ * A server's public form from outside this process (another replica over Redis, the history store) checked as an
+ * agent's report is: the clean report, or the first offending field. Never trusted unchecked: one bad state would
+ * break the alert rules and /metrics on every replica that applies it.
+ */
+export function validReportOfView(view: unknown): Validation<ServerInfo> {
+  if (typeof view !== 'object' || view === null || Array.isArray(view)) {
+    return { ok: false, field: '', message: 'must be an object' };
+  }
+  return validateServerInfo(reportOfView(view as FrontendServerInfo));
+}
+
 /** The dashboard's state: the latest report of every server, online/offline, history; no sockets here. */
 export class Hub {
   private readonly servers = new Map<string, ServerState>();
@@ -149,6 +163,8 @@ export class Hub {
   report(report: ServerInfo, json?: string): ServerState {
     const now = this.now();
     const info = this.withOverrides(report);
+    // Before anything changes: a report it throws on leaves no half-built state behind.
+    const point = historyPointOf(info);
     let state = this.servers.get(info.serverId);
     const first = state === undefined;
     if (state) {
@@ -162,7 +178,6 @@ export class Hub {
       state.lastSeen = now;
       state.reports = 1;
     }
-    const point = historyPointOf(info);
     state.history.push(now / 1000, point);
     this.publish(state, false, info === report ? json : undefined);
     this.observer?.reported(state, now / 1000, point, first);
@@ -174,8 +189,8 @@ export class Hub {
    * once with the last report and when it came (`lastSeen`, ms), offline unless `online` and its reports are still
    * due. Not when the server is already here or SSS_CONFIG no longer lists it.
    */
-  restore(view: FrontendServerInfo, lastSeen: number, online = false): void {
-    const report = reportOfView(view);
+  restore(view: FrontendServerInfo | ServerInfo, lastSeen: number, online = false): void {
+    const report = reportOfView(view as FrontendServerInfo);
     if (this.servers.has(report.serverId)) return;
     if (this.options.servers && !this.options.servers.has(report.serverId)) return;
     const state = this.add(this.withOverrides(report));

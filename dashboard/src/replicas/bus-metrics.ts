@@ -5,6 +5,7 @@ export class BusMetrics {
   readonly published: Counter;
   readonly received: Counter;
   readonly dropped: Counter;
+  readonly invalid: Counter<'source'>;
   readonly errors: Counter;
   readonly reconnects: Counter;
   readonly delivery: Histogram;
@@ -36,6 +37,12 @@ export class BusMetrics {
       help: 'Messages not published because Redis was unreachable or too many were in flight; the other replicas resynchronise when it returns.',
       registers,
     });
+    this.invalid = new Counter({
+      name: 'sss_bus_invalid_states_total',
+      help: "Server states from the other replicas not applied because they fail the report's validation, by where they came from (report: the bus; hash: Redis's state hash at a resynchronisation).",
+      labelNames: ['source'],
+      registers,
+    });
     this.errors = new Counter({
       name: 'sss_bus_errors_total',
       help: 'Failed connection attempts and commands to Redis, and unreadable bus messages.',
@@ -60,6 +67,7 @@ export class BusMetrics {
       this.published,
       this.received,
       this.dropped,
+      this.invalid,
       this.errors,
       this.reconnects,
     ];

@@ -7,11 +7,12 @@
 // ones it missed. The reports a replica receives while it is cut from Redis never reach Redis either, so a stream
 // could not fill the other replicas' history for that time anyway, and replaying old reports into a hub would stamp
 // them with the time of replay. Pub/sub costs one PUBLISH per report and no trimming; delivery is one hop.
-import type { FrontendServerInfo } from '@sss/protocol';
+import type { FrontendServerInfo, ServerInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { background } from '../background';
 import type { AgentReplication } from '../channels/agents';
-import { type Hub, type HubObserver, reportOfView, type ServerState } from '../hub/hub';
+import { type Hub, type HubObserver, type ServerState, validReportOfView } from '../hub/hub';
 import { BusMetrics } from './bus-metrics';
 import { type BusMessage, decode, decodeOwner, encode, encodeOwner } from './messages';
 import { Owners } from './owners';
@@ -72,6 +73,8 @@ export class ReplicaBus implements AgentReplication {
   private applying = false;
   private timer: NodeJS.Timeout | undefined;
   private leaseHeld = false;
+  /** Where an invalid server state came from, once logged. */
+  private readonly saidInvalid = new Set<'report' | 'hash'>();
 
   private constructor(
     private readonly cmd: RedisClient,
@@ -203,8 +206,12 @@ export class ReplicaBus implements AgentReplication {
     if (!owner || this.closed) return;
     this.local.delete(serverId);
     this.dirty.add(serverId);
-    void owner.generation.then((generation) =>
-      this.publish({ kind: 'offline', from: this.id, id: serverId, generation: generation ?? 0 }),
+    background(
+      owner.generation.then((generation) =>
+        this.publish({ kind: 'offline', from: this.id, id: serverId, generation: generation ?? 0 }),
+      ),
+      this.log,
+      'replicas: publishing an offline',
     );
   }
 
@@ -238,7 +245,7 @@ export class ReplicaBus implements AgentReplication {
       this.failed(err);
       return undefined;
     });
-    void owner.generation.then((generation) => {
+    const claimed = owner.generation.then((generation) => {
       if (generation === undefined || this.local.get(serverId) !== owner) return;
       if (this.owners.superseded(serverId, generation)) {
         this.local.delete(serverId);
@@ -249,6 +256,7 @@ export class ReplicaBus implements AgentReplication {
       this.publish({ kind: 'claim', from: this.id, id: serverId, generation });
       this.command(this.cmd.hSet(this.keys.owners, serverId, encodeOwner(this.id, generation)));
     });
+    background(claimed, this.log, 'replicas: claiming a connection');
   }
 
   private receive(text: string): void {
@@ -274,19 +282,21 @@ export class ReplicaBus implements AgentReplication {
     switch (message.kind) {
       case 'report': {
         this.metrics.delivery.observe(Math.max(0, Date.now() - message.sentAt) / 1000);
-        this.hub.report(reportOfView(JSON.parse(message.view) as FrontendServerInfo));
+        const report = this.checked(JSON.parse(message.view), 'report');
+        if (report) this.hub.report(report);
         return;
       }
       case 'claim': {
         this.owners.claim(message.id, message.from, message.generation);
         const owner = this.local.get(message.id);
         if (!owner) return;
-        void owner.generation.then((generation) => {
+        const replaced = owner.generation.then((generation) => {
           if (generation === undefined || this.local.get(message.id) !== owner) return;
           if (!this.owners.superseded(message.id, generation)) return;
           this.local.delete(message.id);
           owner.replace();
         });
+        background(replaced, this.log, 'replicas: closing a replaced connection');
         return;
       }
       case 'offline':
@@ -368,7 +378,7 @@ export class ReplicaBus implements AgentReplication {
     }
     this.everUp = true;
     this.renewLease();
-    void this.resync();
+    background(this.resync(), this.log, 'replicas: resynchronisation');
   }
 
   private failed(err: Error): void {
@@ -388,17 +398,33 @@ export class ReplicaBus implements AgentReplication {
    * A server's state from the hash: listed when unknown here; when this replica only knows it offline (its history
    * store's restore) and another replica still has it online, its last report is applied so it is online here too.
    */
-  private adopt(view: FrontendServerInfo): void {
-    const lastSeen = view.lastSeen * 1000;
-    const known = this.hub.get(view.serverId);
+  private adopt(view: FrontendServerInfo, report: ServerInfo): void {
+    const lastSeen = Number.isFinite(view.lastSeen) ? view.lastSeen * 1000 : 0;
+    const online = view.online === true;
+    const known = this.hub.get(report.serverId);
     if (!known) {
-      this.hub.restore(view, lastSeen, view.online);
+      this.hub.restore(report, lastSeen, online);
       return;
     }
     const due = lastSeen > Date.now() - this.hub.offlineAfterMs;
-    if (view.online && due && !known.online && !this.local.has(view.serverId)) {
-      this.hub.report(reportOfView(view));
+    if (online && due && !known.online && !this.local.has(report.serverId)) {
+      this.hub.report(report);
     }
+  }
+
+  /** A server state from another replica, validated; undefined (counted, logged once per source) when it fails. */
+  private checked(view: unknown, source: 'report' | 'hash'): ServerInfo | undefined {
+    const result = validReportOfView(view);
+    if (result.ok) return result.value;
+    this.metrics.invalid.inc({ source });
+    if (!this.saidInvalid.has(source)) {
+      this.saidInvalid.add(source);
+      this.log.warn(
+        { source, field: result.field, problem: result.message, replica: this.id },
+        'replicas: a server state from another replica fails validation and is dropped (sss_bus_invalid_states_total)',
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -430,8 +456,9 @@ export class ReplicaBus implements AgentReplication {
     try {
       for (const [id, text] of Object.entries(states)) {
         try {
-          const view = JSON.parse(text) as FrontendServerInfo;
-          if (view.serverId === id) this.adopt(view);
+          const view: unknown = JSON.parse(text);
+          const report = this.checked(view, 'hash');
+          if (report?.serverId === id) this.adopt(view as FrontendServerInfo, report);
         } catch {
           this.metrics.errors.inc();
         }

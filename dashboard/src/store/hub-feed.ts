@@ -1,5 +1,4 @@
-import type { FrontendServerInfo } from '@sss/protocol';
-import type { Hub, HubObserver } from '../hub/hub';
+import { type Hub, type HubObserver, validReportOfView } from '../hub/hub';
 import type { HistoryStore } from './store';
 
 /** Feeds the store with what the hub applies: points and states of reports, offline changes, removals. */
@@ -14,19 +13,35 @@ export function storeObserver(store: HistoryStore): HubObserver {
   };
 }
 
-/** Lists every server the store knew, offline; returns how many. A state that does not parse is skipped. */
-export function restoreServers(store: HistoryStore, hub: Hub): number {
+/**
+ * Lists every server the store knew, offline; returns how many. A state that does not parse or fails the report's
+ * validation is skipped and passed to `skipped` with why.
+ */
+export function restoreServers(
+  store: HistoryStore,
+  hub: Hub,
+  skipped: (id: string, why: string) => void = () => {},
+): number {
   const decoder = new TextDecoder();
   let restored = 0;
   for (const saved of store.loadStates()) {
-    let view: FrontendServerInfo;
+    let view: unknown;
     try {
-      view = JSON.parse(decoder.decode(saved.message)) as FrontendServerInfo;
+      view = JSON.parse(decoder.decode(saved.message));
     } catch {
+      skipped(saved.id, 'not JSON');
       continue;
     }
-    if (view?.serverId !== saved.id) continue;
-    hub.restore(view, saved.lastSeen);
+    const checked = validReportOfView(view);
+    if (!checked.ok) {
+      skipped(saved.id, `${checked.field} ${checked.message}`);
+      continue;
+    }
+    if (checked.value.serverId !== saved.id) {
+      skipped(saved.id, 'serverId differs');
+      continue;
+    }
+    hub.restore(checked.value, saved.lastSeen);
     restored++;
   }
   return restored;

@@ -34,7 +34,14 @@ export function openHistoryStore(
       ),
   });
   if (!store.up) return store;
-  const servers = restoreServers(store, hub);
+  const skipped: { id: string; why: string }[] = [];
+  const servers = restoreServers(store, hub, (id, why) => skipped.push({ id, why }));
+  if (skipped.length > 0) {
+    log.warn(
+      { skipped: skipped.length, first: skipped[0] },
+      'history store: saved server states that fail validation were not restored',
+    );
+  }
   hub.observer = storeObserver(store);
   log.info({ dataDir: dir, servers, ms: Math.round(performance.now() - started) }, 'history store opened');
   return store;

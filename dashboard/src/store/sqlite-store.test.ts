@@ -375,4 +375,20 @@ describe('SqliteHistoryStore', () => {
     expect(again.query('gone', '1m', 0, T0 + 3600)).toEqual([]);
     expect(again.query('kept', '1m', 0, T0 + 3600)).toHaveLength(1);
   });
+
+  it('restores no saved state that fails the report validation, and says which', async () => {
+    const store = open();
+    const good = { ...seedExample(), serverId: 'good', online: true, lastSeen: T0 };
+    const bad = { serverId: 'bad', online: true, lastSeen: T0 };
+    const saved = { good, bad, other: { ...good, serverId: 'web-1' } };
+    for (const [id, view] of Object.entries(saved)) {
+      store.saveState({ id, lastSeen: T0 * 1000, message: Buffer.from(JSON.stringify(view)) }, true);
+    }
+    await store.flush();
+    const hub = new Hub({ intervalSeconds: 5, historySize: 10, now: clock });
+    const skipped: string[] = [];
+    expect(restoreServers(open(), hub, (id) => skipped.push(id))).toBe(1);
+    expect(skipped.sort()).toEqual(['bad', 'other']);
+    expect([...hub.list()].map((state) => [state.id, state.online])).toEqual([['good', false]]);
+  });
 });
