@@ -376,6 +376,39 @@ describe('SqliteHistoryStore', () => {
     expect(again.query('kept', '1m', 0, T0 + 3600)).toHaveLength(1);
   });
 
+  it('a removed server that reports again before the next flush is saved anew, and the store stays up', async () => {
+    const downs: string[] = [];
+    const store = new SqliteHistoryStore({
+      dir,
+      minuteRetention: MINUTE_RETENTION,
+      quarterRetention: QUARTER_RETENTION,
+      now: clock,
+      onDown: (err) => downs.push(err.message),
+    });
+    stores.push(store);
+    const state = (lastSeen: number) => ({
+      id: 'back',
+      lastSeen,
+      message: Buffer.from('{"serverId":"back"}'),
+    });
+    store.saveState(state(T0 * 1000), true);
+    store.record('back', T0 + 1, point(1));
+    now = (T0 + 120) * 1000;
+    // Removed and saved again while the old key's rows are still in flight.
+    const first = store.flush();
+    store.remove('back');
+    store.saveState(state(now), true);
+    store.record('back', T0 + 121, point(2));
+    await first;
+    now = (T0 + 240) * 1000;
+    await store.flush();
+    expect(downs).toEqual([]);
+    expect(store.up).toBe(true);
+    const again = open();
+    expect(again.loadStates().map((s) => [s.id, s.lastSeen])).toEqual([['back', (T0 + 120) * 1000]]);
+    expect(again.query('back', '1m', 0, T0 + 3600).map((r) => r.t)).toEqual([T0 + 120]);
+  });
+
   it('restores no saved state that fails the report validation, and says which', async () => {
     const store = open();
     const good = { ...seedExample(), serverId: 'good', online: true, lastSeen: T0 };

@@ -81,6 +81,13 @@ function insertRows(statement, buffer) {
   }
 }
 const flush = db.transaction((m) => {
+  // Removals first: a server removed and reporting again since the last flush comes back with a new key, and its
+  // new row would clash with the old one's id. Rows of the old key sent earlier are already written (in order).
+  for (const key of m.removals) {
+    tiers.minute.remove.run(key);
+    tiers.quarter.remove.run(key);
+    removeServer.run(key);
+  }
   const s = m.states;
   const bytes = Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
   for (let i = 0; i < s.ids.length; i++) {
@@ -89,11 +96,6 @@ const flush = db.transaction((m) => {
   for (const alert of m.alerts) saveAlert.run(alert);
   insertRows(tiers.minute.insert, m.minutes);
   insertRows(tiers.quarter.insert, m.quarters);
-  for (const key of m.removals) {
-    tiers.minute.remove.run(key);
-    tiers.quarter.remove.run(key);
-    removeServer.run(key);
-  }
   setMeta.run('quarter_watermark', m.watermark);
 });
 const pruneSome = db.transaction((keys, minuteCutoff, quarterCutoff) => {
