@@ -519,6 +519,85 @@ describe('dashboard replicas over redis', () => {
   );
 
   it.skipIf(needs)(
+    "Redis down longer than offline-after plus the rule's for: no ServerOffline for servers reporting to another replica; one for a server that went from its own replica",
+    async () => {
+      redis = await startRedis();
+      const server = redis;
+      const hook = new WebhookReceiver(await freePort());
+      await hook.up();
+      const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-'));
+      try {
+        const config = join(dir, 'config.yaml');
+        writeFileSync(
+          config,
+          [
+            'alerts:',
+            '  - name: ServerOffline',
+            '    kind: offline',
+            '    for: 2s',
+            '    severity: critical',
+            'notifications:',
+            '  - name: hook',
+            '    type: webhook',
+            `    url: ${hook.url}`,
+          ].join('\n'),
+        );
+        const { dashboards, secret } = await startReplicas(3, redis, { SSS_CONFIG: config });
+        // One agent on each replica, directly.
+        const ids = ['node-a', 'node-b', 'node-c'];
+        for (const [i, id] of ids.entries()) {
+          const agent = new SimAgent((dashboards[i] as Dashboard).wsUrl, id, secret);
+          agents.push(agent);
+          agent.start();
+        }
+        await eventually(() => allAgree(dashboards, ids), 10_000, 'every replica lists every server online');
+        await Promise.all(dashboards.map((d) => d.waitForLog((l) => l.msg === 'agent connected', 5_000)));
+        // The claims (the owners) have crossed the bus before Redis goes.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+        await server.stop();
+        await Promise.all(
+          dashboards.map((d) =>
+            d.waitForLog((l) => String(l.msg).startsWith('replicas: redis unreachable'), 10_000),
+          ),
+        );
+        // node-c's agent goes while Redis is down: its own replica (dash-2) still notifies.
+        agents[2]?.stop();
+        // offline-after (3 intervals, 3 s) plus the rule's 2 s, twice over.
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        await hook.waitForAlert((a) => a.status === 'firing' && a.labels.server_id === 'node-c', 5_000);
+
+        await server.start();
+        await Promise.all(
+          dashboards.map((d) =>
+            d.waitForLog((l) => l.msg === 'replicas: redis is back; resynchronising', 10_000),
+          ),
+        );
+        // After Redis returns: offline-after and the rule's for once more, and the replicas agree.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        for (const d of dashboards) {
+          const list = await servers(d);
+          expect(
+            list
+              .filter((s) => s.online)
+              .map((s) => s.serverId)
+              .sort(),
+          ).toEqual(['node-a', 'node-b']);
+          expect(list.find((s) => s.serverId === 'node-c')?.online).toBe(false);
+        }
+        const about = (id: string) => hook.alerts().filter((a) => a.labels.server_id === id);
+        expect(about('node-a')).toEqual([]);
+        expect(about('node-b')).toEqual([]);
+        expect(about('node-c').filter((a) => a.status === 'firing').length).toBeGreaterThanOrEqual(1);
+      } finally {
+        await hook.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    90_000,
+  );
+
+  it.skipIf(needs)(
     'the password from SSS_REDIS_PASSWORD_FILE or the URL; a wrong one is said once and retried',
     async () => {
       redis = await startRedis(['--requirepass', 'pass word']);

@@ -50,6 +50,21 @@ describe('Hub', () => {
     expect(pushed[1]).toMatchObject({ serverId: 'web-1', cpu: seedExample().cpu, online: false });
   });
 
+  it('leaves a spared server as it is in the sweep, late reports or not', () => {
+    hub.report(seedExample());
+    hub.report({ ...seedExample(), serverId: 'web-2' });
+    hub.spared = (id) => id === 'web-1';
+    now += 15_001;
+    hub.sweep();
+    expect([...hub.list()].map((s) => [s.id, s.online])).toEqual([
+      ['web-1', true],
+      ['web-2', false],
+    ]);
+    hub.spared = undefined;
+    hub.sweep();
+    expect(hub.get('web-1')?.online).toBe(false);
+  });
+
   it('marks a server offline after 3 intervals without a report, not before', () => {
     hub.report(seedExample());
     now += 15_000;

@@ -125,6 +125,8 @@ export class Hub {
   private readonly now: () => number;
   /** Set once at start, after the servers the store knew are restored. */
   observer: HubObserver | undefined;
+  /** Servers the sweep leaves as they are although their reports are late (see ReplicaBus.heldElsewhere). */
+  spared: ((id: string) => boolean) | undefined;
   readonly offlineAfterMs: number;
 
   constructor(private readonly options: HubOptions) {
@@ -210,7 +212,7 @@ export class Hub {
   sweep(): void {
     const deadline = this.now() - this.offlineAfterMs;
     for (const state of this.servers.values()) {
-      if (state.online && state.lastSeen < deadline) this.offline(state);
+      if (state.online && state.lastSeen < deadline && !this.spared?.(state.id)) this.offline(state);
     }
   }
 

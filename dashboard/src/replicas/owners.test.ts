@@ -23,8 +23,10 @@ describe('Owners', () => {
     expect(owners.offlineApplies('web-1', 0)).toBe(false);
     owners.claim('web-1', 'b', 6);
     expect(owners.offlineApplies('web-1', 5)).toBe(false);
+    expect(owners.ownerOf('web-1')).toBe('b');
     owners.forget('web-1');
     expect(owners.offlineApplies('web-1', 5)).toBe(true);
+    expect(owners.ownerOf('web-1')).toBeUndefined();
   });
 });
 

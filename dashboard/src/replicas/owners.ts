@@ -24,6 +24,11 @@ export class Owners {
     return !this.superseded(id, generation);
   }
 
+  /** The replica holding the newest known connection of the server. */
+  ownerOf(id: string): string | undefined {
+    return this.newest.get(id)?.replica;
+  }
+
   forget(id: string): void {
     this.newest.delete(id);
   }

@@ -73,6 +73,8 @@ export class ReplicaBus implements AgentReplication {
   private applying = false;
   private timer: NodeJS.Timeout | undefined;
   private leaseHeld = false;
+  /** Date.now() when the last resynchronisation ended; 0 while Redis is unreachable. */
+  private syncedAt = 0;
   /** Where an invalid server state came from, once logged. */
   private readonly saidInvalid = new Set<'report' | 'hash'>();
 
@@ -154,8 +156,12 @@ export class ReplicaBus implements AgentReplication {
     );
   }
 
-  /** Wraps the hub's observer (the store) so that removals made here reach the other replicas. */
+  /**
+   * Wraps the hub's observer (the store) so that removals made here reach the other replicas, and has the hub's
+   * sweep spare the servers held elsewhere while this replica cannot hear about them.
+   */
   observe(hub: Hub): void {
+    hub.spared = (id) => this.heldElsewhere(id);
     const inner = hub.observer;
     const observer: HubObserver = {
       reported: (state, t, point, first) => inner?.reported(state, t, point, first),
@@ -179,6 +185,21 @@ export class ReplicaBus implements AgentReplication {
    */
   get notifies(): boolean {
     return !this.up || this.leaseHeld;
+  }
+
+  /**
+   * Whether the server's agent is held by another replica (its last known owner) and this replica cannot hear about
+   * it: Redis is unreachable, or came back less than an offline period ago (the holder may reconnect later than this
+   * replica, and its next report proves the server alive). Such a server stays as it was last known (online, its
+   * lastSeen growing old) rather than offline: an outage of Redis would otherwise have every replica send
+   * ServerOffline for every server held elsewhere, then a resolution. A server that did go meanwhile goes offline
+   * once Redis is back and the period has passed without its report.
+   */
+  heldElsewhere(id: string): boolean {
+    if (this.up && this.syncedAt > 0 && Date.now() - this.syncedAt >= this.hub.offlineAfterMs) return false;
+    if (this.local.has(id)) return false;
+    const owner = this.owners.ownerOf(id);
+    return owner !== undefined && owner !== this.id;
   }
 
   accepted(serverId: string, replace: () => void): void {
@@ -386,6 +407,7 @@ export class ReplicaBus implements AgentReplication {
     this.metrics.errors.inc();
     if (this.cmd.isReady && this.sub.isReady) return;
     this.up = false;
+    this.syncedAt = 0;
     if (this.saidDown) return;
     this.saidDown = true;
     this.log.warn(
@@ -470,5 +492,6 @@ export class ReplicaBus implements AgentReplication {
       this.dirty.add(id);
       this.claim(id, owner);
     }
+    if (this.up) this.syncedAt = Date.now();
   }
 }
