@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   HISTORY_RANGE_SECONDS,
   HISTORY_RANGES,
@@ -15,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hub } from '../hub/hub';
 import { historyWindow, parseHistoryQuery } from './history-query';
 import { restoreServers, storeObserver } from './hub-feed';
-import { SqliteHistoryStore, STORE_FILE } from './sqlite-store';
+import { SqliteHistoryStore, STORE_FILE, WRITER_TIMEOUT_MS } from './sqlite-store';
 import type { SavedAlert } from './store';
 
 const MINUTE_RETENTION = 48 * 3600;
@@ -407,6 +408,89 @@ describe('SqliteHistoryStore', () => {
     const again = open();
     expect(again.loadStates().map((s) => [s.id, s.lastSeen])).toEqual([['back', (T0 + 120) * 1000]]);
     expect(again.query('back', '1m', 0, T0 + 3600).map((r) => r.t)).toEqual([T0 + 120]);
+  });
+
+  it('sends no flush while one is unanswered; what waits is written by the next', async () => {
+    const store = open();
+    store.saveState({ id: 'a', lastSeen: T0 * 1000, message: Buffer.from('{"serverId":"a"}') }, true);
+    store.record('a', T0 + 1, point(1));
+    now = (T0 + 65) * 1000;
+    const first = store.flush();
+    store.record('a', T0 + 66, point(2));
+    now = (T0 + 75) * 1000;
+    expect(await store.flush()).toBe(0); // the first is in flight: nothing sent
+    expect(store.query('a', '1m', 0, T0 + 3600).map((r) => r.t)).toEqual([T0, T0 + 60]);
+    await first;
+    now = (T0 + 125) * 1000;
+    await store.flush();
+    expect(
+      open()
+        .query('a', '1m', 0, T0 + 3600)
+        .map((r) => [r.t, r.n]),
+    ).toEqual([
+      [T0, 1],
+      [T0 + 60, 1],
+    ]);
+  });
+
+  /**
+   * A worker that counts what it is sent and never answers stands in for a writer stuck on a stalled disk (a hung
+   * NFS mount cannot be made here).
+   */
+  const hungWriter = (received: Int32Array) => () =>
+    new Worker(
+      `const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+       parentPort.on('message', () => Atomics.add(workerData, 0, 1));`,
+      { eval: true, workerData: received },
+    );
+
+  it('fails when the writer has not answered a flush for WRITER_TIMEOUT_MS, having sent it nothing more', async () => {
+    const received = new Int32Array(new SharedArrayBuffer(4));
+    const downs: [string, string][] = [];
+    const store = new SqliteHistoryStore({
+      dir,
+      minuteRetention: MINUTE_RETENTION,
+      quarterRetention: QUARTER_RETENTION,
+      now: clock,
+      onDown: (err, during) => downs.push([err.message, during]),
+      startWriter: hungWriter(received),
+    });
+    stores.push(store);
+    store.record('a', T0 + 1, point(1));
+    now = (T0 + 60) * 1000;
+    const first = store.flush();
+    for (let t = 70; t < 60 + WRITER_TIMEOUT_MS / 1000; t += 10) {
+      store.record('a', T0 + t, point(2));
+      now = (T0 + t) * 1000;
+      expect(await store.flush()).toBe(0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(Atomics.load(received, 0)).toBe(1);
+    expect(store.up).toBe(true);
+    expect(store.query('a', '1m', 0, T0 + 3600).map((r) => r.t)).toEqual([T0, T0 + 60]);
+    now = (T0 + 60) * 1000 + WRITER_TIMEOUT_MS;
+    await store.flush();
+    expect(downs).toEqual([['the writer has not answered for 60 s', 'flush']]);
+    expect(store.up).toBe(false);
+    expect(await first).toBe(0);
+    expect(store.query('a', '1m', 0, T0 + 3600)).toEqual([]);
+    await store.close();
+  });
+
+  it('a close with a writer that never answers gives up after a few seconds and fails the store', async () => {
+    const downs: string[] = [];
+    const store = new SqliteHistoryStore({
+      dir,
+      minuteRetention: MINUTE_RETENTION,
+      quarterRetention: QUARTER_RETENTION,
+      now: clock,
+      onDown: (_err, during) => downs.push(during),
+      startWriter: hungWriter(new Int32Array(new SharedArrayBuffer(4))),
+    });
+    store.record('a', T0 + 1, point(1));
+    await store.close();
+    expect(downs).toEqual(['close']);
+    expect(store.up).toBe(false);
   });
 
   it('restores no saved state that fails the report validation, and says which', async () => {

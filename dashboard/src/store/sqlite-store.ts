@@ -13,6 +13,14 @@ const STATE_EVERY_MS = 60_000;
 /** A flush writes at most this share of the routine state saves (urgent ones always). */
 const STATE_SHARES = 6;
 const SCHEMA_VERSION = 1;
+/**
+ * A writer that has work and has not answered for this long is taken as hung (a stalled disk, a hung NFS mount):
+ * the store fails. Until then no other flush is sent, so what waits is at most the servers' open and last two
+ * closed minutes and their quarter hours.
+ */
+export const WRITER_TIMEOUT_MS = 60_000;
+/** At close, the writer gets this long to write the rest (below the dashboard's 4.5 s shutdown deadline). */
+const CLOSE_TIMEOUT_MS = 3_000;
 
 export interface SqliteStoreOptions {
   dir: string;
@@ -24,6 +32,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** The store failed and is off from now on: called once. */
   onDown?: (err: Error, during: string) => void;
+  /** Starts the writer thread (a test's may never answer). */
+  startWriter?: (file: string) => Worker;
 }
 
 /** One server's open rollups and bookkeeping. */
@@ -118,6 +128,10 @@ export class SqliteHistoryStore implements HistoryStore {
   private db: Database.Database | undefined;
   private writer: Worker | undefined;
   private nextRequest = 1;
+  /** The flush the writer has not answered yet: no other is sent meanwhile. */
+  private flushing: Promise<number> | undefined;
+  /** When the writer answered last, or was handed work while idle (the store's clock, ms). */
+  private heard = 0;
   /** Requests the writer has not answered, with the rows they carry (still answered by queries). */
   private readonly inflight = new Map<
     number,
@@ -184,10 +198,12 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   private startWriter(file: string): void {
-    const writer = startWriter(file);
+    const writer = (this.options.startWriter ?? startWriter)(file);
     this.writer = writer;
     writer.unref();
     writer.on('message', (reply: WriterReply) => {
+      this.heard = this.now();
+      if (reply.type === 'progress') return;
       const request = this.inflight.get(reply.id);
       this.inflight.delete(reply.id);
       if (this.inflight.size === 0) writer.unref();
@@ -213,7 +229,10 @@ export class SqliteHistoryStore implements HistoryStore {
     return new Promise((resolve) => {
       if (!this.writer) return resolve(0);
       // Referenced while it works: a stop waits for the last flush, an idle writer keeps no process alive.
-      if (this.inflight.size === 0) this.writer.ref();
+      if (this.inflight.size === 0) {
+        this.writer.ref();
+        this.heard = this.now();
+      }
       this.inflight.set(request.id, { resolve, minutes, quarters });
       this.writer.postMessage(request, transfer);
     });
@@ -436,9 +455,16 @@ export class SqliteHistoryStore implements HistoryStore {
   /**
    * Closes the minutes and quarter hours that ended by now and hands them, the states that are due and the
    * removals to the writer (one transaction). Resolves when they are written, with the writer's milliseconds.
+   * While the previous flush is unanswered it sends nothing (resolves 0; all waits for the next), and once the
+   * writer is WRITER_TIMEOUT_MS late it fails the store.
    */
   flush(): Promise<number> {
     if (!this.up) return Promise.resolve(0);
+    if (this.inflight.size > 0 && this.now() - this.heard >= WRITER_TIMEOUT_MS) {
+      this.fail(new Error(`the writer has not answered for ${WRITER_TIMEOUT_MS / 1000} s`), 'flush');
+      return Promise.resolve(0);
+    }
+    if (this.flushing) return Promise.resolve(0);
     const nowMs = this.now();
     const nowS = nowMs / 1000;
     const openMinute = floorTo(nowS, ROLLUP_STEP['1m']);
@@ -473,7 +499,7 @@ export class SqliteHistoryStore implements HistoryStore {
     const packedStates = packStates(states);
     const alerts = [...this.pendingAlerts.values()].map(alertRowOf);
     this.pendingAlerts.clear();
-    return this.send(
+    const written = this.send(
       {
         type: 'flush',
         id: this.nextRequest++,
@@ -488,6 +514,11 @@ export class SqliteHistoryStore implements HistoryStore {
       quarters,
       [packedMinutes, packedQuarters, packedStates.bytes.buffer as ArrayBuffer],
     );
+    this.flushing = written;
+    void written.then(() => {
+      if (this.flushing === written) this.flushing = undefined;
+    });
+    return written;
   }
 
   /**
@@ -541,14 +572,28 @@ export class SqliteHistoryStore implements HistoryStore {
     return sum.n > 0 ? sum.row() : undefined;
   }
 
-  /** Writes everything, the open minutes too, and closes the file. */
+  /** Writes everything, the open minutes too, and closes the file; a writer late by CLOSE_TIMEOUT_MS fails it. */
   async close(): Promise<void> {
     if (!this.up) return;
     for (const [id, server] of this.changed) this.urgent.set(id, server);
     this.changed.clear();
     for (const track of this.tracks.values()) this.closeMinute(track);
-    await this.flush();
-    await this.send({ type: 'close', id: this.nextRequest++ });
+    const written = (async () => {
+      await this.flushing;
+      await this.flush();
+      await this.send({ type: 'close', id: this.nextRequest++ });
+      return true;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
+    });
+    const inTime = await Promise.race([written, late]);
+    clearTimeout(timer);
+    if (!inTime) {
+      this.fail(new Error(`the writer did not finish within ${CLOSE_TIMEOUT_MS / 1000} s of close`), 'close');
+      return;
+    }
     this.up = false;
     await this.writer?.terminate();
     this.writer = undefined;

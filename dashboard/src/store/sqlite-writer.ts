@@ -35,6 +35,8 @@ export type WriterRequest =
 
 export type WriterReply =
   | { type: 'done'; id: number; ms: number }
+  /** A long request still going (each small transaction of a prune): the writer is not hung. */
+  | { type: 'progress'; id: number }
   | { type: 'error'; id: number; message: string; code: string | undefined; during: string };
 
 /**
@@ -110,8 +112,11 @@ parentPort.on('message', (m) => {
     if (m.type === 'flush') flush(m);
     else if (m.type === 'prune') {
       // Small transactions, so the WAL stays small and a flush waits little behind retention.
-      for (let i = 0; i < m.keys.length; i += 200) pruneSome(m.keys.slice(i, i + 200), m.minuteCutoff, m.quarterCutoff);
-      while (pruneAlerts.run(m.alertCutoff).changes === 500);
+      for (let i = 0; i < m.keys.length; i += 200) {
+        pruneSome(m.keys.slice(i, i + 200), m.minuteCutoff, m.quarterCutoff);
+        parentPort.postMessage({ type: 'progress', id: m.id });
+      }
+      while (pruneAlerts.run(m.alertCutoff).changes === 500) parentPort.postMessage({ type: 'progress', id: m.id });
     } else if (m.type === 'close') db.close();
     parentPort.postMessage({ type: 'done', id: m.id, ms: performance.now() - started });
   } catch (err) {
