@@ -82,7 +82,7 @@ export const settings = {
   ),
   historyQuarterRetention: setting(
     'SSS_HISTORY_15M_RETENTION',
-    'days 15-minute history points are kept (with SSS_DATA_DIR)',
+    'days 15-minute history points and resolved alerts are kept (with SSS_DATA_DIR)',
     integer(1, 3_650),
     30,
   ),
