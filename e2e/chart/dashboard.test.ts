@@ -290,7 +290,10 @@ describe.skipIf(!helm)('chart: dashboard', () => {
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
     expect(monitor.spec).toEqual({
-      selector: { matchLabels: selector },
+      selector: {
+        matchLabels: selector,
+        matchExpressions: [{ key: 'sss/headless', operator: 'DoesNotExist' }],
+      },
       namespaceSelector: { matchNames: ['monitoring'] },
       endpoints: [
         {

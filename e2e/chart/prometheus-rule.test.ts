@@ -78,7 +78,7 @@ describe.skipIf(!helm)('chart: PrometheusRule', () => {
     const byName = new Map(rulesOf(rule.spec.groups).map((r) => [r.alert, r]));
     expect(byName.has('SSSCPUSaturated')).toBe(false);
     expect(byName.get('SSSMemoryHigh')).toMatchObject({
-      expr: 'max without (instance, pod) (sss_server_memory_used_bytes / sss_server_memory_total_bytes) > 0.8',
+      expr: 'max without (instance, pod, service, endpoint) (sss_server_memory_used_bytes / sss_server_memory_total_bytes) > 0.8',
       for: '30m',
     });
     expect(byName.get('SSSMemoryHigh')?.annotations.description).toContain('more than 80 % of the memory');

@@ -15,6 +15,36 @@ const selector = {
   'app.kubernetes.io/component': 'dashboard',
 };
 
+interface LabelRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** Kubernetes' label selector semantics: every matchLabels pair and every matchExpressions requirement holds. */
+function selects(
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: LabelRequirement[] },
+  labels: Record<string, string>,
+): boolean {
+  const pairs = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return (
+    pairs &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const has = key in labels;
+      switch (operator) {
+        case 'In':
+          return has && values.includes(labels[key] as string);
+        case 'NotIn':
+          return !has || !values.includes(labels[key] as string);
+        case 'Exists':
+          return has;
+        default:
+          return !has; // DoesNotExist
+      }
+    })
+  );
+}
+
 describe.skipIf(!helm)('chart: dashboard replicas over Redis', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,6 +145,22 @@ describe.skipIf(!helm)('chart: dashboard replicas over Redis', () => {
       REPLICAS_URL: { value: 'http://sss-dashboard-headless:8900' },
       REPLICAS: { value: '3' },
     });
+  });
+
+  it('with replicas and a ServiceMonitor, exactly one Service matches its selector (not the headless one too)', () => {
+    const manifests = render({
+      values: ['ci/replicas-redis-values.yaml'],
+      set: { 'metrics.serviceMonitor.enabled': true },
+    });
+    const { selector: chosen } = manifests.one('ServiceMonitor', 'sss-dashboard').spec as {
+      selector: { matchLabels?: Record<string, string>; matchExpressions?: LabelRequirement[] };
+    };
+    const matched = manifests
+      .all('Service')
+      .filter((service) => selects(chosen, service.metadata.labels ?? {}))
+      .map((service) => service.metadata.name);
+    expect(manifests.has('Service', 'sss-dashboard-headless')).toBe(true);
+    expect(matched).toEqual(['sss-dashboard']);
   });
 
   it('makes anti-affinity hard, per zone, or none; an explicit affinity wins; the PDB takes a percentage', () => {

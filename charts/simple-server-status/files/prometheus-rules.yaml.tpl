@@ -3,8 +3,9 @@ The rule groups of the PrometheusRule (templates/prometheusrule.yaml renders thi
 that template and give its groups to promtool (check rules, test rules) and to a real Prometheus, so this file is
 the one source of the rules. Prometheus' own templates, such as {{ $labels.server_id }}, are written as helm
 string literals below so that helm passes them through. Every replica of the dashboard exports every server,
-so the per-server rules aggregate away `instance` and `pod` (the labels a ServiceMonitor gives each replica):
-one alert per server, however many replicas run.
+so the per-server rules aggregate away `instance`, `pod`, `service` and `endpoint` (the labels a ServiceMonitor
+gives each replica and each Service or port it is scraped through): one alert per server, however many replicas
+run and however the scrape is set up.
 */ -}}
 {{- $r := .Values.metrics.prometheusRule -}}
 {{- $rules := $r.rules -}}
@@ -27,7 +28,7 @@ groups:
       {{- with $rules.serverDown }}
       {{- if .enabled }}
       - alert: SSSServerDown
-        expr: max without (instance, pod) (sss_server_up) == 0
+        expr: max without (instance, pod, service, endpoint) (sss_server_up) == 0
         for: {{ .for }}
         labels:
           severity: {{ .severity }}
@@ -55,7 +56,7 @@ groups:
       - alert: SSSNodeAgentMissing
         # server_id as well as node, so that an Alertmanager inhibit rule can match it with SSSServerDown.
         expr: >-
-          label_replace(max without (instance, pod) (sss_kubernetes_node_agent_reporting) == 0,
+          label_replace(max without (instance, pod, service, endpoint) (sss_kubernetes_node_agent_reporting) == 0,
           "server_id", "$1", "node", "(.+)")
         for: {{ .for }}
         labels:
@@ -82,11 +83,11 @@ groups:
       {{- if .enabled }}
       - alert: SSSFilesystemFillingUp
         expr: >-
-          max without (instance, pod) (
+          max without (instance, pod, service, endpoint) (
             predict_linear(sss_server_filesystem_free_bytes[{{ .lookback }}], {{ .hours }} * 3600)
           ) < 0
           and
-          max without (instance, pod) (sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes)
+          max without (instance, pod, service, endpoint) (sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes)
           < {{ .freeBelow }}
         for: {{ .for }}
         labels:
@@ -111,7 +112,7 @@ groups:
       {{- if .enabled }}
       - alert: SSSFilesystemAlmostFull
         expr: >-
-          max without (instance, pod) (1 - sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes)
+          max without (instance, pod, service, endpoint) (1 - sss_server_filesystem_free_bytes / sss_server_filesystem_size_bytes)
           > {{ .threshold }}
         for: {{ .for }}
         labels:
@@ -137,7 +138,7 @@ groups:
       {{- if .enabled }}
       - alert: SSSMemoryHigh
         expr: >-
-          max without (instance, pod) (sss_server_memory_used_bytes / sss_server_memory_total_bytes)
+          max without (instance, pod, service, endpoint) (sss_server_memory_used_bytes / sss_server_memory_total_bytes)
           > {{ .threshold }}
         for: {{ .for }}
         labels:
@@ -162,7 +163,7 @@ groups:
       {{- if .enabled }}
       - alert: SSSCPUSaturated
         expr: >-
-          max without (instance, pod) (avg_over_time(sss_server_cpu_usage_ratio[{{ .window }}]))
+          max without (instance, pod, service, endpoint) (avg_over_time(sss_server_cpu_usage_ratio[{{ .window }}]))
           > {{ .threshold }}
         for: {{ .for }}
         labels:
