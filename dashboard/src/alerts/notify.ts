@@ -277,6 +277,10 @@ export class Notifier {
         const firing = this.firing.get(receiver);
         if (notice.status === 'firing') firing?.set(notice.fingerprint, notice);
         else firing?.delete(notice.fingerprint);
+        // Known gap: decided when the event happens, not when it is sent. An event is lost when the replica holding
+        // the lease dies before its queue is sent: the other replicas dropped it here, and one of them takes the
+        // lease only once it expires (up to 5 s). Alertmanager receivers get the firing alerts again at the next
+        // resendInterval from the new holder; a webhook never gets that event.
         if ((notice.status === 'resolved' && !sendResolved) || !this.sends()) continue;
         receiver.enqueue(notice);
       }
