@@ -179,6 +179,50 @@ describe('history store', () => {
     expect(listed.map((s) => [s.serverId, s.online])).toEqual([['kept', false]]);
   }, 30_000);
 
+  it('a server deleted while it reports is saved again under a new key; the store stays up', async () => {
+    const dataDir = tempDir();
+    const dashboard = await startDashboard({ SSS_DATA_DIR: dataDir, SSS_INTERVAL: '1' });
+    const stopReports = await reportAll(dashboard);
+    cleanups.push(stopReports);
+    const file = join(dataDir, STORE_FILE);
+    const keyOf = (id: string) => {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        return (db.prepare('SELECT key FROM servers WHERE id = ?').get(id) as { key: number } | undefined)
+          ?.key;
+      } finally {
+        db.close();
+      }
+    };
+    const oldKey = await until('srv-0 saved', () => keyOf('srv-0'), 20_000);
+    const removed = await fetch(`${dashboard.url}/api/servers/srv-0`, {
+      method: 'DELETE',
+      headers: { 'X-AUTH-SECRET': dashboard.secret },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(removed.status).toBe(204);
+    // Its next report (within a second) gives it a new key: written by the next flush with the removal.
+    const newKey = await until(
+      'srv-0 saved under a new key',
+      () => {
+        const key = keyOf('srv-0');
+        return key !== undefined && key !== oldKey ? key : undefined;
+      },
+      25_000,
+    );
+    expect(newKey).toBeGreaterThan(oldKey);
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM minute WHERE server = ?').get(oldKey)).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+    expect(sampleValue(await scrape(dashboard.url), 'sss_history_store_up')).toBe(1);
+    expect(dashboard.lines.filter((l) => DOWN_MESSAGE.test(String(l.msg)))).toEqual([]);
+    const history = await get<ServerHistory>(`${dashboard.url}/api/servers/srv-0/history?limit=1`);
+    expect(history.t).toHaveLength(1);
+  }, 60_000);
+
   /** Live monitoring with a failed store: the one log line, the metrics, servers online, the ring answering. */
   async function expectLiveWithoutStore(dashboard: Dashboard) {
     const line = await dashboard.waitForLog((l) => DOWN_MESSAGE.test(String(l.msg)), 20_000);
