@@ -100,6 +100,7 @@ export async function createDashboard(config: DashboardConfig, log: Logger): Pro
     log,
     // With replicas, one of them sends (each evaluates the same servers).
     sends: () => replicas?.notifies ?? true,
+    sentElsewhereAt: () => replicas?.notifiesElsewhereAt ?? 0,
   });
   const alerts = new AlertEvaluator({
     rules: config.alerts.rules,

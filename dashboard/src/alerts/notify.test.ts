@@ -213,6 +213,60 @@ describe('Notifier', () => {
   });
 });
 
+describe('Notifier with the lease changing hands', () => {
+  function firing(fingerprint: string): AlertEvent {
+    return {
+      state: 'firing',
+      rule: { severity: 'critical' },
+      serverId: 'web-1',
+      labels: { ...notice(fingerprint).labels, server_id: fingerprint },
+      summary: 's',
+      description: 'd',
+      fingerprint,
+      activeAt: 0,
+      startsAt: 1,
+    } as unknown as AlertEvent;
+  }
+
+  it('keeps what it queued while not sending until the holder is known alive after it (dropped) or it sends itself (sent)', async () => {
+    const { server, url, bodies } = await listen((_req, res) => res.end());
+    let now = 1_000_000;
+    let sends = false;
+    let elsewhereAt = now - 1_000;
+    const notifier = new Notifier({
+      receivers: [receiver(url)],
+      log,
+      sends: () => sends,
+      sentElsewhereAt: () => elsewhereAt,
+      now: () => now,
+    });
+    const [queue] = notifier.receivers;
+    try {
+      // The holder was last seen before the event: maybe it died before sending it. Kept.
+      notifier.notify([firing('lost-by-holder')]);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(queue?.length).toBe(1);
+      // This replica takes the lease: it sends what it kept.
+      sends = true;
+      await until(() => bodies.length === 1);
+      expect(bodies[0]).toMatchObject({ alerts: [{ fingerprint: 'lost-by-holder' }] });
+
+      // Another replica holds the lease and is seen alive well after the event: it sent it, this one drops it.
+      sends = false;
+      now += 10_000;
+      notifier.notify([firing('sent-by-holder')]);
+      elsewhereAt = now + 2_500;
+      await until(() => queue?.length === 0);
+      sends = true;
+      await new Promise((r) => setTimeout(r, 700));
+      expect(bodies).toHaveLength(1);
+    } finally {
+      notifier.close();
+      server.close();
+    }
+  });
+});
+
 describe('Notifier.restore', () => {
   it('sends nothing for alerts restored at start, and re-sends them to Alertmanager with their startsAt', async () => {
     const am = await listen((_req, res) => res.end());

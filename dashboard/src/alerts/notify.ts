@@ -17,6 +17,16 @@ import type { AlertEvent } from './evaluator';
 export const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1_000, factor: 2, maxMs: 30_000, jitter: 0.2 };
 /** Most alerts in one request. */
 export const MAX_BATCH = 50;
+/**
+ * With replicas, a notice that is another replica's to send is dropped here once that replica is known alive this
+ * long after the notice was queued (it evaluated the same change by then: rules every second, plus the bus's delay).
+ */
+export const HANDOVER_MARGIN_MS = 2_000;
+/** How often a queue whose notices wait for the lease to be decided looks again. */
+const TURN_WAIT_MS = 500;
+
+/** Whether this process sends a notice queued at `queuedAt` (ms): now, never (another process does), or later. */
+export type SendTurn = (queuedAt: number) => 'send' | 'drop' | 'wait';
 /** A firing alert sent to an Alertmanager ends this many resend intervals later unless sent again. */
 const ENDS_AFTER_RESENDS = 4;
 
@@ -141,11 +151,13 @@ export class ReceiverQueue {
   private attempt = 0;
   private closed = false;
   private abort: AbortController | undefined;
+  private readonly queuedAt = new WeakMap<Notice, number>();
 
   constructor(
     readonly config: ReceiverConfig,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly turn: SendTurn = () => 'send',
   ) {}
 
   get length(): number {
@@ -164,6 +176,7 @@ export class ReceiverQueue {
     }
     if (last >= 0 && this.queue[last]?.status === notice.status) this.queue[last] = notice;
     else this.queue.push(notice);
+    this.queuedAt.set(notice, this.now());
     const excess = this.queue.length - this.config.queueSize;
     if (excess > 0) {
       this.queue.splice(0, excess);
@@ -179,8 +192,21 @@ export class ReceiverQueue {
   }
 
   private kick(): void {
-    if (!this.sending && this.retry === undefined && this.queue.length > 0 && !this.closed)
-      background(this.send(), this.log, 'notifications: sending');
+    if (this.sending || this.retry !== undefined || this.closed) return;
+    // Decided now, not when queued: a notice queued while another replica held the lease is kept until that replica
+    // is known alive after it (then dropped), or sent if this replica takes the lease meanwhile.
+    this.queue = this.queue.filter((n) => this.turn(this.queuedAt.get(n) ?? 0) !== 'drop');
+    const first = this.queue[0];
+    if (first === undefined) return;
+    if (this.turn(this.queuedAt.get(first) ?? 0) === 'wait') {
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.kick();
+      }, TURN_WAIT_MS);
+      this.retry.unref();
+      return;
+    }
+    background(this.send(), this.log, 'notifications: sending');
   }
 
   private async send(): Promise<void> {
@@ -239,6 +265,12 @@ export interface NotifierOptions {
    * way, so a replica that takes over goes on re-sending them to Alertmanager.
    */
   sends?: () => boolean;
+  /**
+   * With replicas, when (Date.now() ms) another process was last known to hold the lease. A notice this process
+   * queued while not sending waits until then exceeds its queue time by HANDOVER_MARGIN_MS (and is dropped, the
+   * other sent it) or until this process sends. Without it, such a notice is dropped at once.
+   */
+  sentElsewhereAt?: () => number;
   now?: () => number;
 }
 
@@ -254,7 +286,13 @@ export class Notifier {
   constructor(options: NotifierOptions) {
     this.externalUrl = options.externalUrl;
     this.sends = options.sends ?? (() => true);
-    this.receivers = options.receivers.map((c) => new ReceiverQueue(c, options.log, options.now));
+    const elsewhere = options.sentElsewhereAt;
+    const turn: SendTurn = (queuedAt) => {
+      if (this.sends()) return 'send';
+      if (!elsewhere || elsewhere() > queuedAt + HANDOVER_MARGIN_MS) return 'drop';
+      return 'wait';
+    };
+    this.receivers = options.receivers.map((c) => new ReceiverQueue(c, options.log, options.now, turn));
     for (const receiver of this.receivers) {
       if (receiver.config.type !== 'alertmanager') continue;
       const firing = new Map<string, Notice>();
@@ -277,11 +315,8 @@ export class Notifier {
         const firing = this.firing.get(receiver);
         if (notice.status === 'firing') firing?.set(notice.fingerprint, notice);
         else firing?.delete(notice.fingerprint);
-        // Known gap: decided when the event happens, not when it is sent. An event is lost when the replica holding
-        // the lease dies before its queue is sent: the other replicas dropped it here, and one of them takes the
-        // lease only once it expires (up to 5 s). Alertmanager receivers get the firing alerts again at the next
-        // resendInterval from the new holder; a webhook never gets that event.
-        if ((notice.status === 'resolved' && !sendResolved) || !this.sends()) continue;
+        // Queued on every replica; whether this one sends it is decided at send time (ReceiverQueue.kick).
+        if (notice.status === 'resolved' && !sendResolved) continue;
         receiver.enqueue(notice);
       }
     }

@@ -27,9 +27,14 @@ const SAVE_STATES_MS = 1_000;
 const RETRY_MAX_MS = 2_000;
 /** The notification lease: how long alert notifications may pause when the replica sending them dies. */
 const LEASE_MS = 5_000;
-/** Takes the lease when free, or extends it when this replica holds it; 1 when this replica holds it now. */
+/**
+ * Takes the lease when free, or extends it when this replica holds it; 1 when this replica holds it now, else minus
+ * the milliseconds the other holder's lease has left (so when it last renewed it), or 0.
+ */
 const LEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then return -left end
 return 0`;
 
 /** Reconnect backoff: 100 ms doubling to 2 s, with up to 20% jitter so replicas do not retry in step. */
@@ -73,6 +78,8 @@ export class ReplicaBus implements AgentReplication {
   private applying = false;
   private timer: NodeJS.Timeout | undefined;
   private leaseHeld = false;
+  /** Date.now() when another replica was last known to renew the notification lease (0: never). */
+  private leaseElsewhereAt = 0;
   /** Date.now() when the last resynchronisation ended; 0 while Redis is unreachable. */
   private syncedAt = 0;
   /** Where an invalid server state came from, once logged. */
@@ -185,6 +192,11 @@ export class ReplicaBus implements AgentReplication {
    */
   get notifies(): boolean {
     return !this.up || this.leaseHeld;
+  }
+
+  /** When another replica was last known to hold the notification lease (Date.now() ms; 0: never). */
+  get notifiesElsewhereAt(): number {
+    return this.leaseElsewhereAt;
   }
 
   /**
@@ -379,6 +391,7 @@ export class ReplicaBus implements AgentReplication {
         if (held === 1 && !this.leaseHeld)
           this.log.info({ replica: this.id }, 'replicas: this replica sends the alert notifications');
         this.leaseHeld = held === 1;
+        if (typeof held === 'number' && held < 0) this.leaseElsewhereAt = Date.now() - (LEASE_MS + held);
       },
       (err: Error) => {
         this.leaseHeld = false;
