@@ -191,6 +191,21 @@ describe('dashboard replicas over redis', () => {
     redis = undefined;
   });
 
+  /** web-1 reports once to the replica at `from` (ws URL) and a browser on the one at `to` sees it online. */
+  async function reportReaches(from: string, to: string, secret: string): Promise<void> {
+    const browser = new FrontendClient(to);
+    browsers.push(browser);
+    await browser.open();
+    const reporter = connectReporter(from, 'web-1', secret);
+    try {
+      await opened(reporter);
+      sendReport(reporter, report('web-1', 1));
+      await browser.waitFor((m) => m.serverId === 'web-1' && m.online, 5_000);
+    } finally {
+      reporter.close();
+    }
+  }
+
   /** Redis, `count` replicas behind nginx, a browser on each replica directly and `agentCount` agents via nginx. */
   async function cluster(count: number, agentCount: number) {
     redis = await startRedis();
@@ -627,14 +642,7 @@ describe('dashboard replicas over redis', () => {
           SSS_LOG_LEVEL: 'info',
         });
         await inUrl.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
-        const browser = new FrontendClient(viaFile.wsUrl);
-        browsers.push(browser);
-        await browser.open();
-        const reporter = connectReporter(inUrl.wsUrl, 'web-1', viaFile.secret);
-        await opened(reporter);
-        sendReport(reporter, report('web-1', 1));
-        await browser.waitFor((m) => m.serverId === 'web-1' && m.online, 5_000);
-        reporter.close();
+        await reportReaches(inUrl.wsUrl, viaFile.wsUrl, viaFile.secret);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -695,14 +703,7 @@ describe('dashboard replicas over redis', () => {
         expect(redis.url).toMatch(/^rediss:/);
         const { dashboards } = await startReplicas(2, redis, { SSS_REDIS_CA_FILE: file('ca.pem') });
         const [a, b] = dashboards as [Dashboard, Dashboard];
-        const browser = new FrontendClient(b.wsUrl);
-        browsers.push(browser);
-        await browser.open();
-        const reporter = connectReporter(a.wsUrl, 'web-1', a.secret);
-        await opened(reporter);
-        sendReport(reporter, report('web-1', 1));
-        await browser.waitFor((m) => m.serverId === 'web-1' && m.online, 5_000);
-        reporter.close();
+        await reportReaches(a.wsUrl, b.wsUrl, a.secret);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -719,22 +720,25 @@ describe('dashboard replicas over redis', () => {
         // A 5 s interval: the one report below keeps web-1 online for 15 s, with no report after it.
         const env = { SSS_INTERVAL: '5' };
         const secret = newSecret();
-        const [a, b] = (await Promise.all(
-          ['a', 'b'].map(async (name, i) => {
-            mkdirSync(join(dir, name));
-            return startDashboard({
-              SSS_AUTH_SECRET: secret,
-              SSS_REDIS_URL: (redis as RedisServer).url,
-              SSS_REPLICA_ID: `dash-${i}`,
-              SSS_LOG_LEVEL: 'info',
-              SSS_DATA_DIR: join(dir, name),
-              ...env,
-            });
-          }),
-        )) as [Dashboard, Dashboard];
+        const replica = (name: string, i: number) => {
+          mkdirSync(join(dir, name));
+          return startDashboard({
+            SSS_AUTH_SECRET: secret,
+            SSS_REDIS_URL: (redis as RedisServer).url,
+            SSS_REPLICA_ID: `dash-${i}`,
+            SSS_LOG_LEVEL: 'info',
+            SSS_DATA_DIR: join(dir, name),
+            ...env,
+          });
+        };
+        const a = await replica('a', 0);
+        await a.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
         const reporter = connectReporter(a.wsUrl, 'web-1', secret);
         await opened(reporter);
         sendReport(reporter, report('web-1', 1));
+        await eventually(() => allAgree([a], ['web-1']), 3_000, 'a lists web-1 online');
+        // b starts after the report: it learns web-1 from Redis's state hash, not from a report, and keeps it too.
+        const b = await replica('b', 1);
         await eventually(() => allAgree([b], ['web-1']), 3_000, 'b lists web-1 online');
         await b.stop('SIGTERM');
         const again = await startDashboard({

@@ -222,22 +222,28 @@ describe('Hub', () => {
   });
 
   describe('observer and restore (the history store)', () => {
-    it('tells the observer what it applied: reports (first or not), offline, removal', () => {
+    it('tells the observer what it applied: reports (first or not), offline, removal, adoption', () => {
       const seen: string[] = [];
       hub.observer = {
         reported: (state, t, point, first) => seen.push(`reported ${state.id} ${t} ${point.cpu} ${first}`),
         wentOffline: (state) => seen.push(`offline ${state.id}`),
         removed: (id) => seen.push(`removed ${id}`),
+        adopted: (state) => seen.push(`adopted ${state.id} ${state.online}`),
       };
       hub.report(seedExample());
       hub.report(seedExample());
       hub.disconnected('web-1');
       hub.remove('web-1');
+      // Another replica's server: told once; one known here already is not adopted.
+      hub.adopt({ ...seedExample(), serverId: 'web-2' }, now, true);
+      hub.adopt({ ...seedExample(), serverId: 'web-2' }, now, true);
+      hub.restore({ ...seedExample(), serverId: 'web-3' }, now); // the store's own: not told
       expect(seen).toEqual([
         `reported web-1 ${now / 1000} 45.2 true`,
         `reported web-1 ${now / 1000} 45.2 false`,
         'offline web-1',
         'removed web-1',
+        'adopted web-2 true',
       ]);
     });
 

@@ -48,6 +48,8 @@ export interface HubObserver {
   reported(state: ServerState, t: number, point: HistoryPoint, first: boolean): void;
   wentOffline(state: ServerState): void;
   removed(id: string): void;
+  /** A server another replica has (Redis's state hash) was listed here without a report of its own. */
+  adopted(state: ServerState): void;
 }
 
 export interface HubOptions {
@@ -191,15 +193,22 @@ export class Hub {
    * once with the last report and when it came (`lastSeen`, ms), offline unless `online` and its reports are still
    * due. Not when the server is already here or SSS_CONFIG no longer lists it.
    */
-  restore(view: FrontendServerInfo | ServerInfo, lastSeen: number, online = false): void {
+  restore(view: FrontendServerInfo | ServerInfo, lastSeen: number, online = false): ServerState | undefined {
     const report = reportOfView(view as FrontendServerInfo);
-    if (this.servers.has(report.serverId)) return;
-    if (this.options.servers && !this.options.servers.has(report.serverId)) return;
+    if (this.servers.has(report.serverId)) return undefined;
+    if (this.options.servers && !this.options.servers.has(report.serverId)) return undefined;
     const state = this.add(this.withOverrides(report));
     state.lastSeen = lastSeen;
     // Online only while its reports are due (another replica's live server); the sweep goes on from lastSeen.
     state.online = online && lastSeen > this.now() - this.offlineAfterMs;
     this.publish(state);
+    return state;
+  }
+
+  /** Restores a server another replica has (see restore) and tells the observer, so the store keeps it too. */
+  adopt(view: FrontendServerInfo | ServerInfo, lastSeen: number, online: boolean): void {
+    const state = this.restore(view, lastSeen, online);
+    if (state) this.observer?.adopted(state);
   }
 
   /** The agent's connection closed: the server is offline at once. */

@@ -173,6 +173,7 @@ export class ReplicaBus implements AgentReplication {
     const observer: HubObserver = {
       reported: (state, t, point, first) => inner?.reported(state, t, point, first),
       wentOffline: (state) => inner?.wentOffline(state),
+      adopted: (state) => inner?.adopted(state),
       removed: (id) => {
         inner?.removed(id);
         this.removed(id);
@@ -438,7 +439,7 @@ export class ReplicaBus implements AgentReplication {
     const online = view.online === true;
     const known = this.hub.get(report.serverId);
     if (!known) {
-      this.hub.restore(report, lastSeen, online);
+      this.hub.adopt(report, lastSeen, online);
       return;
     }
     const due = lastSeen > Date.now() - this.hub.offlineAfterMs;

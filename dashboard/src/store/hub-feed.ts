@@ -1,7 +1,10 @@
 import { type Hub, type HubObserver, validReportOfView } from '../hub/hub';
 import type { HistoryStore } from './store';
 
-/** Feeds the store with what the hub applies: points and states of reports, offline changes, removals. */
+/**
+ * Feeds the store with what the hub applies: points and states of reports, offline changes, removals, and servers
+ * listed from another replica's state (so a restart lists them even while Redis is away).
+ */
 export function storeObserver(store: HistoryStore): HubObserver {
   return {
     reported: (state, t, point, first) => {
@@ -9,6 +12,7 @@ export function storeObserver(store: HistoryStore): HubObserver {
       store.saveState(state, first);
     },
     wentOffline: (state) => store.saveState(state, true),
+    adopted: (state) => store.saveState(state, true),
     removed: (id) => store.remove(id),
   };
 }
