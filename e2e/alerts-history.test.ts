@@ -4,10 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AlertRecord, ServerInfo } from '@sss/protocol';
-import { seedExample } from '@sss/protocol/fixtures';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { alertsOf, withCpu } from './support/alerts';
 import { connectReporter, opened, sendReport } from './support/clients';
 import { freePort } from './support/ports';
 import { type Dashboard, newSecret, startAgent, startDashboard, stopAll } from './support/processes';
@@ -25,16 +24,6 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function alertsOf(dashboard: Dashboard, query = ''): Promise<AlertRecord[]> {
-  const res = await fetch(`${dashboard.url}/api/alerts${query}`, { signal: AbortSignal.timeout(5_000) });
-  expect(res.status).toBe(200);
-  return (await res.json()) as AlertRecord[];
-}
-
-function withCpu(id: string, percent: number): ServerInfo {
-  return { ...seedExample(), serverId: id, serverName: id, cpu: { ...seedExample().cpu, percent } };
-}
 
 async function hookOn(config: string, lines: string[]): Promise<WebhookReceiver> {
   const hook = new WebhookReceiver(await freePort());

@@ -4,22 +4,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AlertRecord, FrontendServerInfo, ServerInfo } from '@sss/protocol';
-import { seedExample } from '@sss/protocol/fixtures';
+import type { FrontendServerInfo } from '@sss/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
+import { alertsOf, withCpu } from './support/alerts';
 import { connectReporter, FrontendClient, opened, sendReport } from './support/clients';
 import { sampleValue, scrape } from './support/metrics';
 import { dashboardMain } from './support/paths';
 import { freePort } from './support/ports';
-import {
-  type Dashboard,
-  Program,
-  startAgent,
-  startDashboard,
-  startProgram,
-  stopAll,
-} from './support/processes';
+import { Program, startAgent, startDashboard, startProgram, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
 import { findTool } from './support/tools';
 
@@ -32,16 +25,6 @@ function configFile(lines: string[]): string {
   const file = join(dir, `config-${files++}.yaml`);
   writeFileSync(file, lines.join('\n'));
   return file;
-}
-
-async function alertsOf(dashboard: Dashboard, query = ''): Promise<AlertRecord[]> {
-  const res = await fetch(`${dashboard.url}/api/alerts${query}`, { signal: AbortSignal.timeout(5_000) });
-  expect(res.status).toBe(200);
-  return (await res.json()) as AlertRecord[];
-}
-
-function withCpu(id: string, percent: number): ServerInfo {
-  return { ...seedExample(), serverId: id, serverName: id, cpu: { ...seedExample().cpu, percent } };
 }
 
 const receivers: WebhookReceiver[] = [];
