@@ -452,6 +452,7 @@ describe('SqliteHistoryStore', () => {
       minuteRetention: MINUTE_RETENTION,
       quarterRetention: QUARTER_RETENTION,
       now: clock,
+      elapsed: clock,
       onDown: (err, during) => downs.push([err.message, during]),
       startWriter: hungWriter(received),
     });
@@ -474,6 +475,19 @@ describe('SqliteHistoryStore', () => {
     expect(store.up).toBe(false);
     expect(await first).toBe(0);
     expect(store.query('a', '1m', 0, T0 + 3600)).toEqual([]);
+    await store.close();
+  });
+
+  it("counts the writer's silence on its own clock, not the hub's, which a seed or a test moves by days", async () => {
+    const store = open();
+    store.record('a', T0 + 1, point(1));
+    now = (T0 + 60) * 1000;
+    const first = store.flush();
+    now += 2 * WRITER_TIMEOUT_MS; // while the writer works on the first flush
+    store.record('a', now / 1000, point(2));
+    await store.flush();
+    expect(await first).toBeGreaterThanOrEqual(0);
+    expect(store.up).toBe(true);
     await store.close();
   });
 

@@ -30,6 +30,11 @@ export interface SqliteStoreOptions {
   quarterRetention: number;
   /** Milliseconds since the epoch; the hub's clock. */
   now?: () => number;
+  /**
+   * Milliseconds on a clock that only runs forward, for the writer's timeout: performance.now() by default. Not the
+   * hub's clock, which a test (or a history seed) may move by days while a flush is being written.
+   */
+  elapsed?: () => number;
   /** The store failed and is off from now on: called once. */
   onDown?: (err: Error, during: string) => void;
   /** Starts the writer thread (a test's may never answer). */
@@ -138,6 +143,7 @@ export class SqliteHistoryStore implements HistoryStore {
     { resolve: (ms: number) => void; minutes: PackedRows; quarters: PackedRows }
   >();
   private readonly now: () => number;
+  private readonly elapsed: () => number;
   private readonly tracks = new Map<string, Track>();
   /** Every server's key in the file, including servers that do not report now. */
   private readonly keys = new Map<string, number>();
@@ -158,6 +164,7 @@ export class SqliteHistoryStore implements HistoryStore {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.elapsed = options.elapsed ?? (() => performance.now());
     this.guard('open', () => {
       mkdirSync(options.dir, { recursive: true });
       const db = new Database(join(options.dir, STORE_FILE));
@@ -202,7 +209,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.writer = writer;
     writer.unref();
     writer.on('message', (reply: WriterReply) => {
-      this.heard = this.now();
+      this.heard = this.elapsed();
       if (reply.type === 'progress') return;
       const request = this.inflight.get(reply.id);
       this.inflight.delete(reply.id);
@@ -231,7 +238,7 @@ export class SqliteHistoryStore implements HistoryStore {
       // Referenced while it works: a stop waits for the last flush, an idle writer keeps no process alive.
       if (this.inflight.size === 0) {
         this.writer.ref();
-        this.heard = this.now();
+        this.heard = this.elapsed();
       }
       this.inflight.set(request.id, { resolve, minutes, quarters });
       this.writer.postMessage(request, transfer);
@@ -460,7 +467,7 @@ export class SqliteHistoryStore implements HistoryStore {
    */
   flush(): Promise<number> {
     if (!this.up) return Promise.resolve(0);
-    if (this.inflight.size > 0 && this.now() - this.heard >= WRITER_TIMEOUT_MS) {
+    if (this.inflight.size > 0 && this.elapsed() - this.heard >= WRITER_TIMEOUT_MS) {
       this.fail(new Error(`the writer has not answered for ${WRITER_TIMEOUT_MS / 1000} s`), 'flush');
       return Promise.resolve(0);
     }
