@@ -96,19 +96,7 @@ const health = config.health
     )
   : undefined;
 
-log.info(
-  {
-    dashboardUrl: config.dashboardUrl,
-    intervalMs: config.intervalMs,
-    paths: config.paths,
-    health: config.health ? `${config.health.host}:${config.health.port}` : 'off',
-  },
-  'agent starting',
-);
-await loop.start();
-reporter.start();
-secret.watch(log, () => reporter.reconnectNow());
-
+// Before 'agent starting' is logged: a SIGTERM that comes as soon as the agent says so must find its handler.
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -122,3 +110,16 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+log.info(
+  {
+    dashboardUrl: config.dashboardUrl,
+    intervalMs: config.intervalMs,
+    paths: config.paths,
+    health: config.health ? `${config.health.host}:${config.health.port}` : 'off',
+  },
+  'agent starting',
+);
+await loop.start();
+reporter.start();
+secret.watch(log, () => reporter.reconnectNow());

@@ -41,18 +41,7 @@ try {
   process.exit(1);
 }
 
-try {
-  const address = await dashboard.listen();
-  log.info(
-    { host: address.address, port: address.port, servers: config.servers?.size ?? 'any' },
-    'listening',
-  );
-} catch (err) {
-  const where = { host: config.host, port: config.port, portSetting: 'SSS_PORT', hostSetting: 'SSS_HOST' };
-  console.error(`sss-dashboard: ${listenError(err as Error, where).message}`);
-  process.exit(1);
-}
-
+// Before listening: a SIGTERM that comes as soon as `listening` is logged must find its handler.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -72,4 +61,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       'shutdown',
     );
   });
+}
+
+try {
+  const address = await dashboard.listen();
+  log.info(
+    { host: address.address, port: address.port, servers: config.servers?.size ?? 'any' },
+    'listening',
+  );
+} catch (err) {
+  const where = { host: config.host, port: config.port, portSetting: 'SSS_PORT', hostSetting: 'SSS_HOST' };
+  console.error(`sss-dashboard: ${listenError(err as Error, where).message}`);
+  process.exit(1);
 }
