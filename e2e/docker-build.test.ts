@@ -303,7 +303,8 @@ describe('Dockerfiles, built without Docker', () => {
     (name) => {
       const image = images[name] as Image;
       expect(image.stages.length).toBeGreaterThanOrEqual(2);
-      // Build stages may be the full image (the dashboard's compile better-sqlite3 where no prebuilt binary is had).
+      // Earlier stages may be the full image (the dashboard's deps stage compiles better-sqlite3 where no prebuilt
+      // binary is had).
       for (const stage of image.stages) expect(stage.image).toMatch(/^node:24-bookworm(-slim)?$/);
       expect(image.final.image).toBe('node:24-bookworm-slim');
       const runs = image.stages.flatMap((s) => s.runs);
