@@ -461,6 +461,13 @@ export class ServerCard {
     return this.root.locator('.sparkline path').count();
   }
 
+  /** Where the sparkline's grid and its CPU line start, in the 120-wide viewBox. */
+  async sparklineStarts(): Promise<{ grid: number; cpu: number }> {
+    const x = async (selector: string) =>
+      Number(/^M([\d.]+)/.exec((await this.root.locator(selector).getAttribute('d')) ?? '')?.[1]);
+    return { grid: await x('.spark-grid'), cpu: await x('.spark-cpu') };
+  }
+
   async sparklinePoints(): Promise<number> {
     const d = (await this.root.locator('.spark-cpu').getAttribute('d')) ?? '';
     return (d.match(/[ML]/g) ?? []).length;

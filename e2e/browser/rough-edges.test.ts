@@ -112,7 +112,7 @@ describe.skipIf(!chromiumPath)('rough edges of the ui', () => {
     expect((await fetch(`${dashboard.url}/api/servers/${gone}`)).status).toBe(404);
   });
 
-  it('draws a new card sparkline only from its second point', async () => {
+  it('draws a new card sparkline only from its second point, its grid under the points only', async () => {
     const dashboard = await startDashboard({ SSS_INTERVAL: '5' });
     const feed = new Feed(dashboard, fleet(1));
     feeds.push(feed);
@@ -128,5 +128,10 @@ describe.skipIf(!chromiumPath)('rough edges of the ui', () => {
     feed.send(id, Date.now() / 1000 + 1);
     await expect.poll(() => card.sparklinePaths(), { timeout: 5_000 }).toBe(4);
     expect(await card.sparklinePoints()).toBe(2);
+    // The grid runs under the two points only, not as a long empty dashed line across the card.
+    const starts = await card.sparklineStarts();
+    expect(starts.cpu).toBeGreaterThan(100);
+    expect(starts.grid).toBe(starts.cpu);
+    await ui.screenshot('sparkline-two-points-1280');
   });
 });

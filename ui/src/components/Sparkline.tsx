@@ -1,5 +1,6 @@
 // CPU (filled) and memory (line) over the last few minutes, newest on the right, 0-100% tall. Nothing is drawn
-// until two points exist: a lone point is no line, and the grid alone looked like an empty chart.
+// until two points exist: a lone point is no line, and the grid alone looked like an empty chart. The grid runs
+// under the points only, so a young card's few minutes are not a long empty dashed line.
 
 import { Show } from 'solid-js';
 import type { Columns } from '../series';
@@ -7,9 +8,14 @@ import type { Columns } from '../series';
 const W = 120;
 const H = 32;
 
+/** Where the first of `count` points is drawn, the newest being at the right edge. */
+function startOf(count: number, capacity: number): number {
+  return Math.max(0, W - (count - 1) * (W / (capacity - 1)));
+}
+
 function points(values: readonly number[], capacity: number): string {
   const step = W / (capacity - 1);
-  const offset = W - (values.length - 1) * step;
+  const offset = startOf(values.length, capacity);
   let d = '';
   for (let i = 0; i < values.length; i++) {
     const raw = values[i] as number;
@@ -60,7 +66,10 @@ export function Sparkline(props: {
         aria-label={props.label}
       >
         <Show when={drawn()}>
-          <path class="spark-grid" d={`M0 ${H / 2}H${W}`} />
+          <path
+            class="spark-grid"
+            d={`M${startOf(props.columns.cpu.length, props.capacity).toFixed(1)} ${H / 2}H${W}`}
+          />
           <path class="spark-cpu-area" d={area()} />
           <path class="spark-cpu" d={cpu()} />
           <path class="spark-mem" d={memory()} />
