@@ -217,6 +217,10 @@ describe('alert history across restarts', () => {
           SSS_INTERVAL: '1',
         });
       const replicas = [await replica(0), await replica(1)];
+      // Both on the bus before the report, or the one not yet connected never hears of box-1 (it reports once).
+      await Promise.all(
+        replicas.map((d) => d.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000)),
+      );
       await expect
         .poll(() => replicas.findIndex((d) => d.lines.some((l) => l.msg === SENDS)), { timeout: 10_000 })
         .toBeGreaterThanOrEqual(0);

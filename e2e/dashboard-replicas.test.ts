@@ -16,6 +16,7 @@ import { freePort } from './support/ports';
 import { type Dashboard, newSecret, startDashboard, startProgram, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
 import { type RedisServer, redisServerPath, startRedis } from './support/redis';
+import { startTcpRelay } from './support/tcp-relay';
 import { findTool } from './support/tools';
 
 /** The report interval the replicas expect (SSS_INTERVAL) and the clients keep. */
@@ -759,6 +760,47 @@ describe('dashboard replicas over redis', () => {
         reporter.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(needs)(
+    'a replica cut from Redis: a server that reported to it meanwhile is listed by the others as soon as it is back, not at its next report',
+    async () => {
+      redis = await startRedis();
+      const relay = await startTcpRelay(redis.port);
+      try {
+        // A 60 s interval: without the resynchronisation's publication, a would list web-1 only a minute later.
+        const secret = newSecret();
+        const env = { SSS_AUTH_SECRET: secret, SSS_INTERVAL: '60', SSS_LOG_LEVEL: 'info' };
+        const a = await startDashboard({ ...env, SSS_REDIS_URL: redis.url, SSS_REPLICA_ID: 'dash-0' });
+        const b = await startDashboard({
+          ...env,
+          SSS_REDIS_URL: `redis://127.0.0.1:${relay.port}`,
+          SSS_REPLICA_ID: 'dash-1',
+        });
+        await Promise.all(
+          [a, b].map((d) => d.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000)),
+        );
+        await relay.cut();
+        await b.waitForLog((l) => String(l.msg).startsWith('replicas: redis unreachable'), 10_000);
+        const reporter = connectReporter(b.wsUrl, 'web-1', secret);
+        await opened(reporter);
+        sendReport(reporter, report('web-1', 1));
+        await eventually(() => allAgree([b], ['web-1']), 3_000, 'b lists web-1 online');
+        expect(await servers(a)).toEqual([]);
+
+        await relay.restore();
+        await b.waitForLog((l) => l.msg === 'replicas: redis is back; resynchronising', 10_000);
+        await eventually(
+          () => allAgree([a, b], ['web-1']),
+          2_000,
+          'a lists web-1 online after b resynchronised',
+        );
+        reporter.close();
+      } finally {
+        await relay.close();
       }
     },
     60_000,

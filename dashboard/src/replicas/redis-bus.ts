@@ -70,6 +70,11 @@ export class ReplicaBus implements AgentReplication {
     notifier: string;
   };
   private up = false;
+  /**
+   * Whether the first SUBSCRIBE was answered. The subscriber is 'ready' before it, so a replica counted itself up
+   * while another replica's reports still passed it by; on a reconnect the client resubscribes before 'ready'.
+   */
+  private subscribed = false;
   private everUp = false;
   private saidDown = false;
   private closed = false;
@@ -151,6 +156,10 @@ export class ReplicaBus implements AgentReplication {
     void this.sub
       .connect()
       .then(() => this.sub.subscribe(this.keys.channel, (text: string) => this.receive(text)))
+      .then(() => {
+        this.subscribed = true;
+        this.connected();
+      })
       .catch((err: Error) => this.failed(err));
     this.timer = setInterval(() => {
       this.saveStates();
@@ -402,7 +411,7 @@ export class ReplicaBus implements AgentReplication {
   }
 
   private connected(): void {
-    if (this.up || this.closed || !this.cmd.isReady || !this.sub.isReady) return;
+    if (this.up || this.closed || !this.subscribed || !this.cmd.isReady || !this.sub.isReady) return;
     this.up = true;
     this.saidDown = false;
     if (this.everUp) {
@@ -465,7 +474,7 @@ export class ReplicaBus implements AgentReplication {
 
   /**
    * After (re)connecting: lists the servers the others know that this replica does not, re-claims this replica's
-   * connections and writes their states, and publishes the removals made meanwhile.
+   * connections, writes and publishes their states, and publishes the removals made meanwhile.
    */
   private async resync(): Promise<void> {
     let states: Record<string, string>;
@@ -505,6 +514,15 @@ export class ReplicaBus implements AgentReplication {
     for (const [id, owner] of this.local) {
       this.dirty.add(id);
       this.claim(id, owner);
+    }
+    // The others list this replica's servers at once, not at their agents' next report (an interval may be a minute):
+    // the states are written, then published, in this order on one connection, so a replica subscribing after the
+    // publication reads the hash after the write.
+    this.saveStates();
+    for (const id of this.local.keys()) {
+      const state = this.hub.get(id);
+      if (state)
+        this.publish({ kind: 'report', from: this.id, sentAt: Date.now(), view: state.message.toString() });
     }
     if (this.up) this.syncedAt = Date.now();
   }
