@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type RedisServer, startRedis } from '../e2e/support/redis';
-import { child, split } from './fanout';
+import { collect, openWindow, sleep, startSimulators, wallNow } from './simulators';
 import { cpuTimes, histogramQuantile, mebibytes, peakRssBytes } from './stats';
 
 const INTERVAL_MS = 5_000;
@@ -28,8 +28,6 @@ const GRACE_MS = 2_000;
 const SIMULATORS = 3;
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
-const wallNow = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 interface Dashboard {
   child: ChildProcess;
@@ -80,14 +78,6 @@ async function busCounter(port: number, name: string): Promise<number> {
 
 type CpuTimes = ReturnType<typeof cpuTimes>;
 
-interface SimulatorResult {
-  type: string;
-  sent?: number;
-  received?: number;
-  histogram?: [number, number][];
-  maxLatency?: number;
-}
-
 interface Row {
   name: string;
   reports: number;
@@ -110,34 +100,19 @@ async function measure(
   secret: string,
   redisPid?: number,
 ): Promise<Row> {
-  const children: ChildProcess[] = [];
+  let children: ChildProcess[] = [];
   try {
-    const browserCounts = split(browsers, Math.max(SIMULATORS, dashboards.length));
-    for (const [i, count] of browserCounts.entries()) {
-      const port = (dashboards[i % dashboards.length] as Dashboard).port;
-      children.push(await child('./fanout-frontends.ts', { port, count }));
-    }
-    let first = 0;
-    const agentCounts = split(AGENTS, Math.max(SIMULATORS, dashboards.length));
-    const agents = await Promise.all(
-      agentCounts.map((count, i) => {
-        const port = (dashboards[i % dashboards.length] as Dashboard).port;
-        const options = {
-          url: `ws://127.0.0.1:${port}/ws-report`,
-          secret,
-          first,
-          count,
-          intervalMs: INTERVAL_MS,
-        };
-        first += count;
-        return child('./fanout-agents.ts', options);
-      }),
-    );
-    children.push(...agents);
+    children = await startSimulators({
+      ports: dashboards.map((d) => d.port),
+      secret,
+      agents: AGENTS,
+      browsers,
+      agentProcesses: Math.max(SIMULATORS, dashboards.length),
+      browserProcesses: Math.max(SIMULATORS, dashboards.length),
+      intervalMs: INTERVAL_MS,
+    });
     await sleep(INTERVAL_MS);
-    const from = wallNow() + 500;
-    const to = from + WINDOW_MS;
-    for (const p of children) p.send({ type: 'window', from, to });
+    const { from, to } = openWindow(children, WINDOW_MS);
     await sleep(from - wallNow());
     const pids = dashboards.map((d) => d.child.pid ?? 0);
     const cpuStart = pids.map(cpuTimes);
@@ -152,23 +127,7 @@ async function measure(
       ? await Promise.all(dashboards.map((d) => busCounter(d.port, 'sss_bus_messages_received_total')))
       : [];
     await sleep(GRACE_MS);
-    const results = await Promise.all(
-      children.map(
-        (p) =>
-          new Promise<SimulatorResult>((resolve) => {
-            p.on('message', (m: SimulatorResult) => {
-              if (m.type === 'result') resolve(m);
-            });
-            p.send({ type: 'stop' });
-          }),
-      ),
-    );
-    const reports = results.reduce((t, r) => t + (r.sent ?? 0), 0);
-    const received = results.reduce((t, r) => t + (r.received ?? 0), 0);
-    const histogram = new Map<number, number>();
-    for (const r of results) {
-      for (const [bucket, n] of r.histogram ?? []) histogram.set(bucket, (histogram.get(bucket) ?? 0) + n);
-    }
+    const { reports, received, histogram, maxLatency } = await collect(children);
     const perThousand = (start: CpuTimes, end: CpuTimes) =>
       ((end.user + end.system - start.user - start.system) * 1000 * 1000) / Math.max(1, reports);
     return {
@@ -178,7 +137,7 @@ async function measure(
       ...(redisStart && redisEnd ? { redis: perThousand(redisStart, redisEnd) } : {}),
       p50: histogramQuantile(histogram, 0.5),
       p99: histogramQuantile(histogram, 0.99),
-      max: Math.max(...results.map((r) => r.maxLatency ?? 0)),
+      max: maxLatency,
       lost: reports * browsers - received,
       peakRss: pids.map(peakRssBytes),
       ...(redisPid ? { busReceived: busEnd.reduce((t, n, i) => t + n - (busStart[i] ?? 0), 0) } : {}),

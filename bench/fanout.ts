@@ -12,13 +12,14 @@
 // SSS_BENCH_PROFILE=<dir> runs every server with --cpu-prof into that folder (summarise with
 // `npx tsx bench/profile-top.ts <file>`), SSS_BENCH_BEFORE=<commit> another reference build.
 // SSS_BENCH_REPLICAS=3 runs the replicas mode instead (bench/fanout-replicas.ts).
-import { type ChildProcess, execFileSync, execSync, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { collect, openWindow, sleep, startSimulators, wallNow } from './simulators';
 import {
   cpuTimes,
   histogramQuantile,
@@ -49,8 +50,6 @@ const BEFORE = process.env.SSS_BENCH_BEFORE ?? 'ba8a48ad051ebaa0cc5e5c9a15013d44
 const PROFILE_DIR = process.env.SSS_BENCH_PROFILE;
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
-const wallNow = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
  * The dashboard at BEFORE, built once into a temporary folder from `git archive` (the checkout stays as it is):
@@ -131,23 +130,6 @@ async function stopServer(server: Server): Promise<void> {
   if (server.dataDir) rmSync(server.dataDir, { recursive: true, force: true });
 }
 
-export function child(file: string, options: object): Promise<ChildProcess> {
-  const proc = fork(fileURLToPath(new URL(file, import.meta.url)), [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
-    proc.on('message', (m: { type: string }) => {
-      if (m.type === 'ready') resolve(proc);
-    });
-  });
-}
-
-export function split(total: number, parts: number): number[] {
-  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
-}
-
 interface Result {
   row: RowName;
   reports: number;
@@ -163,42 +145,23 @@ interface Result {
   peakRss: number;
 }
 
-interface ChildResult {
-  type: string;
-  sent?: number;
-  received?: number;
-  histogram?: [number, number][];
-  maxLatency?: number;
-}
-
 async function measure(row: RowName, agents: number, browsers: number, label: string): Promise<Result> {
   const server = await startServer(row, label);
   const pid = server.child.pid ?? 0;
-  const children: ChildProcess[] = [];
+  let children: ChildProcess[] = [];
   try {
-    for (const count of split(browsers, FRONTEND_PROCESSES)) {
-      children.push(await child('./fanout-frontends.ts', { port: server.port, count }));
-    }
-    let first = 0;
-    const agentProcs = await Promise.all(
-      split(agents, AGENT_PROCESSES).map((count) => {
-        const options = {
-          url: `ws://127.0.0.1:${server.port}/ws-report`,
-          secret: server.secret,
-          first,
-          count,
-          intervalMs: INTERVAL_MS,
-        };
-        first += count;
-        return child('./fanout-agents.ts', options);
-      }),
-    );
-    children.push(...agentProcs);
+    children = await startSimulators({
+      ports: [server.port],
+      secret: server.secret,
+      agents,
+      browsers,
+      agentProcesses: AGENT_PROCESSES,
+      browserProcesses: FRONTEND_PROCESSES,
+      intervalMs: INTERVAL_MS,
+    });
     await sleep(INTERVAL_MS);
 
-    const from = wallNow() + 500;
-    const to = from + WINDOW_MS;
-    for (const p of children) p.send({ type: 'window', from, to });
+    const { from, to } = openWindow(children, WINDOW_MS);
     await sleep(from - wallNow());
     const cpuStart = cpuTimes(pid);
     const writesStart = writeCalls(pid);
@@ -206,24 +169,8 @@ async function measure(row: RowName, agents: number, browsers: number, label: st
     const cpuEnd = cpuTimes(pid);
     const writesEnd = writeCalls(pid);
     await sleep(GRACE_MS);
-    const results = await Promise.all(
-      children.map(
-        (p) =>
-          new Promise<ChildResult>((resolve) => {
-            p.on('message', (m: ChildResult) => {
-              if (m.type === 'result') resolve(m);
-            });
-            p.send({ type: 'stop' });
-          }),
-      ),
-    );
+    const { reports, received, histogram, maxLatency } = await collect(children);
     const peakRss = peakRssBytes(pid);
-    const reports = results.reduce((total, r) => total + (r.sent ?? 0), 0);
-    const received = results.reduce((total, r) => total + (r.received ?? 0), 0);
-    const histogram = new Map<number, number>();
-    for (const r of results) {
-      for (const [bucket, n] of r.histogram ?? []) histogram.set(bucket, (histogram.get(bucket) ?? 0) + n);
-    }
     const perThousand = 1000 / Math.max(1, reports);
     return {
       row,
@@ -234,7 +181,7 @@ async function measure(row: RowName, agents: number, browsers: number, label: st
       writesPerSecond: (writesEnd - writesStart) / (WINDOW_MS / 1000),
       p50: histogramQuantile(histogram, 0.5),
       p99: histogramQuantile(histogram, 0.99),
-      max: Math.max(...results.map((r) => r.maxLatency ?? 0)),
+      max: maxLatency,
       lost: reports * browsers - received,
       peakRss,
     };
