@@ -36,7 +36,7 @@ import { AlertBadges } from './AlertBadges';
 import { type Fact, Facts } from './Facts';
 import { countryName, Flag } from './Flag';
 import { ArrowDown, ArrowLeft, ArrowUp } from './Icons';
-import { LineChart } from './LineChart';
+import { type ChartSeries, LineChart } from './LineChart';
 import { Meter } from './Meter';
 import { MissingAgent } from './MissingAgent';
 import { NodeBadges } from './NodeBadges';
@@ -184,6 +184,26 @@ function ServerDetails(props: { entry: ServerEntry }) {
     return Math.ceil(top);
   };
 
+  /** A chart of the history panel: its times, gaps, version and window, with the chart's own series and scale. */
+  const HistoryChart = (chart: {
+    title: string;
+    series: ChartSeries[];
+    max?: number;
+    format: (v: number) => string;
+  }) => (
+    <LineChart
+      title={chart.title}
+      t={cols.t}
+      series={chart.series}
+      max={chart.max}
+      format={chart.format}
+      gap={gap()}
+      version={version()}
+      from={window().from}
+      to={window().to}
+    />
+  );
+
   return (
     <>
       <section class="panel details-head">
@@ -275,65 +295,40 @@ function ServerDetails(props: { entry: ServerEntry }) {
             <p class="muted">{t('historyUnavailable', { reason: historyError() ?? '' })}</p>
           </Show>
           <div class="charts" data-range={range()} data-tier={answer()?.tier} data-points={points()}>
-            <LineChart
+            <HistoryChart
               title={t('cpuUsage')}
-              t={cols.t}
               series={[{ name: t('cpu'), tone: 'tone-cpu', values: cols.cpu, max: max('cpu') }]}
               max={100}
               format={pct}
-              gap={gap()}
-              version={version()}
-              from={window().from}
-              to={window().to}
             />
-            <LineChart
+            <HistoryChart
               title={t('memoryUsage')}
-              t={cols.t}
               series={[{ name: t('memory'), tone: 'tone-mem', values: cols.memory, max: max('memory') }]}
               max={100}
               format={pct}
-              gap={gap()}
-              version={version()}
-              from={window().from}
-              to={window().to}
             />
-            <LineChart
+            <HistoryChart
               title={t('networkSpeed')}
-              t={cols.t}
               series={[
                 { name: t('networkIn'), tone: 'tone-in', values: cols.netIn, max: max('netIn') },
                 { name: t('networkOut'), tone: 'tone-out', values: cols.netOut, max: max('netOut') },
               ]}
               format={speed}
-              gap={gap()}
-              version={version()}
-              from={window().from}
-              to={window().to}
             />
-            <LineChart
+            <HistoryChart
               title={t('diskSpeed')}
-              t={cols.t}
               series={[
                 { name: t('read'), tone: 'tone-read', values: cols.diskRead, max: max('diskRead') },
                 { name: t('write'), tone: 'tone-write', values: cols.diskWrite, max: max('diskWrite') },
               ]}
               format={speed}
-              gap={gap()}
-              version={version()}
-              from={window().from}
-              to={window().to}
             />
             <Show when={info().cpu.load1 !== undefined}>
-              <LineChart
+              <HistoryChart
                 title={t('loadChart')}
-                t={cols.t}
                 series={[{ name: t('load1'), tone: 'tone-cpu', values: cols.load, max: max('load') }]}
                 max={loadTop()}
                 format={load}
-                gap={gap()}
-                version={version()}
-                from={window().from}
-                to={window().to}
               />
             </Show>
           </div>
