@@ -347,11 +347,20 @@ describe.skipIf(!alertmanager)('Alertmanager receiving the alerts', () => {
     await am?.stop();
   });
 
-  it('gets the alert through POST /api/v2/alerts, with its labels and annotations, and keeps it while it fires', async () => {
+  it("gets the alert through POST /api/v2/alerts, with its labels (the rule's too, routed on) and annotations, and keeps it while it fires", async () => {
     const amDir = mkdtempSync(join(dir, 'am-'));
     writeFileSync(
       join(amDir, 'alertmanager.yml'),
-      ['route:', '  receiver: nobody', 'receivers:', '  - name: nobody'].join('\n'),
+      [
+        'route:',
+        '  receiver: nobody',
+        '  routes:',
+        '    - matchers: [\'team="db"\']',
+        '      receiver: db-team',
+        'receivers:',
+        '  - name: nobody',
+        '  - name: db-team',
+      ].join('\n'),
     );
     const port = await freePort();
     const child = spawn(
@@ -379,6 +388,8 @@ describe.skipIf(!alertmanager)('Alertmanager receiving the alerts', () => {
         '    threshold: 90',
         '    for: 0s',
         '    severity: critical',
+        '    labels: {team: db}',
+        '    summary: "{{ $labels.server_name }} 的 CPU 使用率 {{ $value }}%"',
         'notifications:',
         '  - name: am',
         '    type: alertmanager',
@@ -398,6 +409,7 @@ describe.skipIf(!alertmanager)('Alertmanager receiving the alerts', () => {
       endsAt: string;
       updatedAt: string;
       status: { state: string };
+      receivers: { name: string }[];
     };
     const amAlerts = async () =>
       (await (
@@ -414,13 +426,17 @@ describe.skipIf(!alertmanager)('Alertmanager receiving the alerts', () => {
           server_id: 'db-1',
           server_name: 'db-1',
           group: 'production',
+          team: 'db',
         },
+        // The rule's own summary; the kind's description where the rule has none.
         annotations: {
-          summary: 'CPU usage on db-1 > 90 %',
+          summary: 'db-1 的 CPU 使用率 97%',
           description: 'CPU usage on db-1 is 97 % (> 90 % for 0s).',
         },
         generatorURL: 'http://status.example.test/#/server/db-1',
         status: { state: 'active' },
+        // Alertmanager routes on the rule's label.
+        receivers: [{ name: 'db-team' }],
       });
       // Alertmanager's fingerprint of the labels is ours.
       expect(received?.fingerprint).toBe(ours?.fingerprint);

@@ -131,6 +131,8 @@ describe('SSS_CONFIG alerts and notifications', () => {
         '    path: /var',
         '    for: 1h30m',
         '    group: production',
+        '    labels: {team: storage}',
+        '    summary: "{{ $labels.server_name }}: {{$labels.path}} 已用 {{ $value }}%"',
         '  - kind: load',
         '    threshold: 8',
         '    servers: [web-1, web-2]',
@@ -168,6 +170,8 @@ describe('SSS_CONFIG alerts and notifications', () => {
         operator: '>=',
         path: '/var',
         group: 'production',
+        labels: { team: 'storage' },
+        summary: '{{ $labels.server_name }}: {{$labels.path}} 已用 {{ $value }}%',
       },
       {
         name: 'HighLoad',
@@ -274,6 +278,31 @@ describe('SSS_CONFIG alerts and notifications', () => {
       /notifications\[1\] \(x\): name "x" is used twice/,
     ],
     ['externalUrl: status.example.com', /"externalUrl" must be an http:\/\/ or https:\/\/ address/],
+    [
+      'alerts:\n  - kind: offline\n    labels: {severity: page}',
+      /alerts\[0\]: "labels": "severity" is set by the dashboard; it may not be one of alertname, severity, server_id, server_name, group, path/,
+    ],
+    [
+      'alerts:\n  - kind: offline\n    labels: {team-a: x}',
+      /"labels": "team-a" must be letters, digits and _/,
+    ],
+    ['alerts:\n  - kind: offline\n    labels: {team: 3}', /"labels": "team" must be a non-empty string/],
+    [
+      'alerts:\n  - kind: offline\n    labels: {team: ops}\n    summary: "{{ $value }} {{ $labels.team }}"',
+      /alerts\[0\]: "summary": \{\{ \$value \}\} is not a placeholder of this rule; valid: \{\{ \$labels\.alertname \}\}, .*\{\{ \$labels\.group \}\}, \{\{ \$labels\.team \}\}$/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 1\n    description: "{{ $labels.path }}"',
+      /"description": \{\{ \$labels\.path \}\} is not a placeholder of this rule; valid: .*\{\{ \$value \}\}$/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 1\n    summary: "{{ .Labels.server_id }}"',
+      /"summary": \{\{ \.Labels\.server_id \}\} is not a placeholder/,
+    ],
+    [
+      'alerts:\n  - kind: cpu\n    threshold: 1\n    summary: "{{ $value"',
+      /"summary": a "\{\{" is not closed by "\}\}"/,
+    ],
   ])('rejects %j naming the rule or receiver, the key and the valid values', (source, message) => {
     const text = messageOf(() => parseConfigFile(source, 'f.yaml'));
     expect(text).toMatch(/^SSS_CONFIG \(f\.yaml\): /);

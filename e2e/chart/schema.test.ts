@@ -107,6 +107,16 @@ describe.skipIf(!helm)('chart: values.schema.json', () => {
       "- at '/dashboard/alerts/0/kind': value must be one of",
     ],
     [
+      'an alert rule label the dashboard sets itself',
+      'dashboard:\n  alerts:\n    - kind: offline\n      labels: {severity: page}\n',
+      "- at '/dashboard/alerts/0/labels/severity': false schema",
+    ],
+    [
+      'an alert rule label name Prometheus would refuse',
+      'dashboard:\n  alerts:\n    - kind: offline\n      labels: {a-b: x}\n',
+      "- at '/dashboard/alerts/0/labels': additional properties 'a-b' not allowed",
+    ],
+    [
       'a receiver of an unknown type',
       'dashboard:\n  notifications:\n    - name: x\n      type: email\n      url: http://a\n',
       "- at '/dashboard/notifications/0/type': value must be one of",

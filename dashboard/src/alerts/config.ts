@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { ALERT_SEVERITIES, type AlertSeverity, isValidServerId, SERVER_ID_RULE } from '@sss/protocol';
+import { templateProblem } from './template';
 
 /** What a rule watches: a server's state, or one of its reported figures against a threshold. */
 export const STATE_KINDS = ['offline', 'agentMissing', 'nodeNotReady'] as const;
@@ -43,7 +44,15 @@ export interface AlertRule {
   group?: string;
   /** ... or these server ids; neither: every server. */
   servers?: readonly string[];
+  /** Labels added to every alert of the rule (for Alertmanager's routing, say). */
+  labels?: Readonly<Record<string, string>>;
+  /** Templates in place of the kind's English summary and description (see template.ts). */
+  summary?: string;
+  description?: string;
 }
+
+/** The labels the dashboard sets on an alert itself; a rule's `labels` may not set them. */
+export const OWN_LABELS = ['alertname', 'severity', 'server_id', 'server_name', 'group', 'path'] as const;
 
 /**
  * The rules that apply when SSS_CONFIG has no `alerts:` key (or there is no SSS_CONFIG): a server that stopped
@@ -110,7 +119,20 @@ export interface AlertsConfig {
 
 export const DEFAULT_ALERTS: AlertsConfig = { rules: DEFAULT_RULES, receivers: [] };
 
-const RULE_KEYS = ['name', 'kind', 'for', 'severity', 'threshold', 'operator', 'path', 'group', 'servers'];
+const RULE_KEYS = [
+  'name',
+  'kind',
+  'for',
+  'severity',
+  'threshold',
+  'operator',
+  'path',
+  'group',
+  'servers',
+  'labels',
+  'summary',
+  'description',
+];
 const RECEIVER_KEYS = [
   'name',
   'type',
@@ -248,8 +270,39 @@ export function parseRules(list: unknown, fail: Fail): AlertRule[] {
       }
       rule.servers = ids as string[];
     }
+    if (item.labels !== undefined) rule.labels = ruleLabels(item.labels, where, fail);
+    // The labels the rule's alerts can have: the dashboard's own (path only for disk) and the rule's.
+    const labels = [
+      ...OWN_LABELS.filter((l) => l !== 'path' || kind === 'disk'),
+      ...Object.keys(rule.labels ?? {}),
+    ];
+    for (const key of ['summary', 'description'] as const) {
+      if (item[key] === undefined) continue;
+      const text = stringOf(item[key], key, where, fail);
+      const problem = templateProblem(text, labels, isThreshold);
+      if (problem) fail(where, `"${key}": ${problem}`);
+      rule[key] = text;
+    }
     return rule;
   });
+}
+
+function ruleLabels(value: unknown, where: string, fail: Fail): Record<string, string> {
+  if (!isMapping(value)) return fail(where, '"labels" must be a mapping of label names to strings');
+  for (const [name, text] of Object.entries(value)) {
+    if (!ALERT_NAME.test(name) || name.startsWith('__')) {
+      fail(where, `"labels": "${name}" must be letters, digits and _ (not starting with a digit or __)`);
+    }
+    if ((OWN_LABELS as readonly string[]).includes(name)) {
+      fail(
+        where,
+        `"labels": "${name}" is set by the dashboard; it may not be one of ${OWN_LABELS.join(', ')}`,
+      );
+    }
+    if (typeof text !== 'string' || text === '')
+      fail(where, `"labels": "${name}" must be a non-empty string`);
+  }
+  return value as Record<string, string>;
 }
 
 function secretOf(item: Record<string, unknown>, key: string, where: string, fail: Fail): Secret | undefined {

@@ -154,6 +154,45 @@ describe('AlertEvaluator', () => {
     expect(events.filter((e) => e.state === 'resolved')).toHaveLength(4);
   });
 
+  it("adds a rule's labels and writes its own summary and description from its templates", async () => {
+    const alerts = evaluator([
+      rule({
+        name: 'Disk',
+        kind: 'disk',
+        threshold: 80,
+        forMs: 0,
+        labels: { team: 'storage' },
+        summary: '{{ $labels.server_name }}: {{ $labels.path }} 已用 {{ $value }}% ({{ $labels.team }})',
+        description: '{{ $labels.alertname }} {{ $labels.severity }} {{ $labels.group }}',
+      }),
+      rule({ name: 'Plain', kind: 'cpu', threshold: 10, forMs: 0, labels: { team: 'web' } }),
+    ]);
+    hub.report({
+      ...seedExample(),
+      cpu: { ...seedExample().cpu, percent: 50 },
+      disk: [{ ...(seedExample().disk[0] as ServerInfo['disk'][0]), usedPercent: 85.04 }],
+    });
+    await alerts.evaluate();
+    const [disk, plain] = alerts.firing();
+    expect(disk?.labels).toEqual({
+      alertname: 'Disk',
+      severity: 'warning',
+      server_id: 'web-1',
+      server_name: 'Web Server 1',
+      group: 'production',
+      path: '/',
+      team: 'storage',
+    });
+    expect(disk?.summary).toBe('Web Server 1: / 已用 85% (storage)');
+    expect(disk?.description).toBe('Disk warning production');
+    // Without templates, the kind's own texts; the extra label is in the fingerprint like any other.
+    expect(plain?.summary).toBe('CPU usage on Web Server 1 > 10 %');
+    expect(plain?.labels.team).toBe('web');
+    const without = evaluator([rule({ name: 'Plain', kind: 'cpu', threshold: 10, forMs: 0 })]);
+    await without.evaluate();
+    expect(without.firing()[0]?.fingerprint).not.toBe(plain?.fingerprint);
+  });
+
   it('limits a rule to a group or to listed servers', async () => {
     const alerts = evaluator([
       rule({ name: 'Prod', kind: 'cpu', threshold: 10, forMs: 0, group: 'production' }),

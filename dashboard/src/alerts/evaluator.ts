@@ -9,6 +9,7 @@ import type { Hub, ServerState } from '../hub/hub';
 import type { SavedAlert } from '../store/store';
 import type { AlertRule, Operator } from './config';
 import { fingerprint } from './fingerprint';
+import { expand } from './template';
 
 /** Resolved alerts are listed this long after they resolved, and at most this many. */
 export const KEEP_RESOLVED_MS = 60 * 60_000;
@@ -131,8 +132,26 @@ function round(value: number): string {
   return String(Math.round(value * 10) / 10);
 }
 
-/** Summary and description, written once when the instance is first seen (Alertmanager keeps the latest). */
+/**
+ * Summary and description, written once when the instance is first seen (Alertmanager keeps the latest): the rule's
+ * own templates where it has them, else the kind's English texts.
+ */
 function describe(
+  rule: AlertRule,
+  s: ServerState,
+  path: string,
+  labels: Readonly<Record<string, string>>,
+  value: number | undefined,
+): { summary: string; description: string } {
+  const texts = defaultTexts(rule, s, path, value);
+  const shown = value === undefined ? '' : round(value);
+  return {
+    summary: rule.summary === undefined ? texts.summary : expand(rule.summary, labels, shown),
+    description: rule.description === undefined ? texts.description : expand(rule.description, labels, shown),
+  };
+}
+
+function defaultTexts(
   rule: AlertRule,
   s: ServerState,
   path: string,
@@ -179,6 +198,7 @@ function labelsOf(rule: AlertRule, s: ServerState, path: string): Record<string,
     server_name: s.info.serverName || s.id,
     ...(s.info.group ? { group: s.info.group } : {}),
     ...(path ? { path } : {}),
+    ...rule.labels,
   };
 }
 
@@ -313,7 +333,7 @@ export class AlertEvaluator {
             serverId: server.id,
             labels,
             fingerprint: print,
-            ...describe(rule, server, path, value),
+            ...describe(rule, server, path, labels, value),
             state: 'pending',
             activeAt: now,
           };
