@@ -81,6 +81,16 @@ describe('FailureLimiter', () => {
     expect(limiter.blocked('10.0.0.1', 'web-1')?.scope).toBe('address');
   });
 
+  it('counts the addresses of one IPv6 /64 as one, so rotating through them escapes no limit', () => {
+    const limiter = at({ now: 0 }, 3, 10);
+    for (let i = 1; i <= 10; i++) limiter.fail(`2001:db8:1:2::${i.toString(16)}`, `made-up-${i}`);
+    expect(limiter.blocked('2001:db8:1:2:ffff:ffff:ffff:ffff', 'new-id')?.scope).toBe('address');
+    for (let i = 1; i <= 3; i++) limiter.fail(`2001:db8:1:2::${i}:0`, 'web-1');
+    expect(limiter.blocked('2001:db8:1:2::9', 'web-1')?.scope).toBe('id');
+    // The next /64 is someone else.
+    expect(limiter.blocked('2001:db8:1:3::1', 'new-id')).toBeUndefined();
+  });
+
   it('forgets ended windows and never tracks more than its bound', () => {
     const clock = { now: 0 };
     const limiter = at(clock, 1, 100, 3);

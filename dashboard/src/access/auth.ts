@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isValidServerId } from '@sss/protocol';
 import type { SharedSecret } from '@sss/protocol/secret-file';
 import type { ServerEntry } from '../config';
+import { addressKey } from './client-address';
 
 /** Compares in time independent of where the strings differ and of their lengths (both are hashed first). */
 export function secretsEqual(given: string, expected: string): boolean {
@@ -119,8 +120,9 @@ export class FailureLimiter {
     this.perAddress = new WindowCounts(limits.addressLimit, limits.windowMs, this.maxEntries, this.now);
   }
 
-  /** Why (address, id) must wait, or undefined. */
-  blocked(address: string, id: string): Blocked | undefined {
+  /** Why (address, id) must wait, or undefined. An IPv6 address counts as its /64 here (see addressKey). */
+  blocked(client: string, id: string): Blocked | undefined {
+    const address = addressKey(client);
     const key = `${address} ${id}`;
     const forId = this.perId.retryAfter(key);
     if (forId > 0) return { retryAfter: forId, scope: id === ADMIN_KEY ? 'admin' : 'id' };
@@ -130,14 +132,15 @@ export class FailureLimiter {
     return forAddress > 0 ? { retryAfter: forAddress, scope: 'address' } : undefined;
   }
 
-  fail(address: string, id: string): void {
+  fail(client: string, id: string): void {
+    const address = addressKey(client);
     this.perId.fail(`${address} ${id}`);
     this.perAddress.fail(address);
   }
 
   /** (address, id) logged in: the address-wide limit spares it from now on (for LOGIN_REMEMBERED_MS). */
-  succeeded(address: string, id: string): void {
-    const key = `${address} ${id}`;
+  succeeded(client: string, id: string): void {
+    const key = `${addressKey(client)} ${id}`;
     this.logins.delete(key);
     if (this.logins.size >= this.maxEntries) {
       const oldest = this.logins.keys().next().value;

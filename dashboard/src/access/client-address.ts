@@ -41,6 +41,32 @@ export function plainAddress(address: string | undefined): string {
   return text.startsWith('::ffff:') && isIP(text.slice(7)) === 4 ? text.slice(7) : text;
 }
 
+/**
+ * What the per-address limits count under: an IPv4 address itself, an IPv6 address its /64. A host or a household
+ * is given a whole /64 (RFC 6177) and may use any of its 2^64 addresses, so counting them one by one would let one
+ * client past every per-address limit; IPv4's NAT puts many behind one address already.
+ */
+export function addressKey(address: string): string {
+  const plain = address.split('%')[0] ?? '';
+  if (isIP(plain) !== 6) return address;
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').flatMap((g) => (g.includes('.') ? ipv4Groups(g) : [g])) : [];
+  const [head, tail] = plain.split('::');
+  const left = groups(head);
+  const right = groups(tail);
+  const all = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${all
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/** An IPv4 tail of an IPv6 address (`::1.2.3.4`) as its two 16-bit groups. */
+function ipv4Groups(text: string): string[] {
+  const [a = 0, b = 0, c = 0, d = 0] = text.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+}
+
 /** Who a request comes from: the peer, or behind a trusted proxy the client X-Forwarded-For names. */
 export class ClientAddresses {
   private readonly trusted = new BlockList();

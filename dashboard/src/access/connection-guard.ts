@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { SettingError } from '@sss/protocol';
 import type { Logger } from 'pino';
-import { plainAddress } from './client-address';
+import { addressKey, plainAddress } from './client-address';
 
 /** Why a connection was closed by the guard; the `reason` label of sss_connections_dropped_total. */
 export const DROP_REASONS = ['address_limit', 'descriptor_limit', 'header_timeout'] as const;
@@ -99,19 +99,20 @@ export class ConnectionGuard {
 
   private admit(socket: Socket): void {
     const address = plainAddress(socket.remoteAddress);
-    const count = (this.perAddress.get(address) ?? 0) + 1;
+    const key = addressKey(address);
+    const count = (this.perAddress.get(key) ?? 0) + 1;
     if (count > this.limits.maxPerAddress && !this.limits.exempt(address)) {
       socket.destroy();
-      this.drop('address_limit', address);
+      this.drop('address_limit', key);
       return;
     }
-    this.perAddress.set(address, count);
+    this.perAddress.set(key, count);
     this.open++;
     socket.once('close', () => {
       this.open--;
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(address, left);
-      else this.perAddress.delete(address);
+      const left = (this.perAddress.get(key) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(key, left);
+      else this.perAddress.delete(key);
     });
   }
 

@@ -7,7 +7,7 @@ import { settingErrorOf } from '@sss/protocol/fixtures';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
-import { ClientAddresses } from './client-address';
+import { addressKey, ClientAddresses } from './client-address';
 import { ConnectionGuard, connectionCeiling, type DropReason, openFilesLimit } from './connection-guard';
 
 function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {
@@ -50,6 +50,25 @@ describe('limit settings', () => {
       [],
     );
     expect(config.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
+  });
+});
+
+describe('addressKey', () => {
+  it('is an IPv4 address itself and an IPv6 address its /64, however it is written', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    for (const address of [
+      '2001:db8:0:1::1',
+      '2001:0db8:0000:0001:ffff:ffff:ffff:ffff',
+      '2001:DB8:0:1:a:b:c:d',
+      '2001:db8:0:1::1.2.3.4',
+    ]) {
+      expect(addressKey(address)).toBe('2001:db8:0:1::/64');
+    }
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('::')).toBe('0:0:0:0::/64');
+    expect(addressKey('1:2:3:4:5:6:7::')).toBe('1:2:3:4::/64');
+    expect(addressKey('not an address')).toBe('not an address');
   });
 });
 
