@@ -33,6 +33,9 @@ describe('wscat', () => {
     const dashboard = await startDashboard();
     const listener = wscat(['-c', `${dashboard.wsUrl}/ws-frontend`]);
     children.push(listener.child);
+    // wscat says nothing when it connects (but to a terminal): the dashboard's log says so. A listener still
+    // starting when the reporter (-w 1) is gone would get web-1 in the snapshot, offline.
+    await dashboard.waitForLog((l) => l.msg === 'frontend connected', 15_000);
     const watcher = new FrontendClient(dashboard.wsUrl);
     await watcher.open();
 
