@@ -142,8 +142,13 @@ describe.skipIf(!helm)('chart: the helm test hook', () => {
     it('fails naming the replica whose list differs from the others', async () => {
       // No Redis: three independent dashboards, so each lists exactly what reported to it.
       const replicas = await startReplicas();
-      for (const replica of replicas) report(replica, 'hook-a');
-      for (const replica of replicas.slice(0, 2)) report(replica, 'hook-b');
+      const agents = [
+        ...replicas.map((replica) => report(replica, 'hook-a')),
+        ...replicas.slice(0, 2).map((replica) => report(replica, 'hook-b')),
+      ];
+      // Every list complete before the hook's 4 s start: five agents starting on a busy machine may take longer,
+      // and a list still without hook-a or hook-b makes another difference the first one named.
+      await Promise.all(agents.map((agent) => agent.waitForLog((l) => l.msg === 'connected', 20_000)));
       const result = await runReplicaHook(replicas, 4);
       expect(result.output).toContain(
         'replica 127.0.0.4 lists [hook-a] but replica 127.0.0.2 lists [hook-a, hook-b] (lacks hook-b)',
