@@ -90,7 +90,8 @@ describe('agent process', () => {
     // The first retry is 3 s less up to 20 % jitter; while nothing listens, the delays grow by 1.2.
     expect(Number(disconnected?.retryInMs)).toBeGreaterThanOrEqual(2_400);
     expect(Number(disconnected?.retryInMs)).toBeLessThanOrEqual(3_000);
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Down until a retry has failed (a fixed 4 s was one second past the first retry, less on a busy machine).
+    await agent.waitForLog((l) => l.msg === 'connection failed', 15_000);
 
     const second = await startDashboard({ SSS_PORT: String(first.port), SSS_AUTH_SECRET: first.secret });
     const watcher = new FrontendClient(second.wsUrl);
@@ -132,17 +133,26 @@ describe('agent process', () => {
     expect(closes.every((l) => l.code === 1008)).toBe(true);
     expect((await servers(dashboard)).find((s) => s.serverId === 'rotating')).toBeUndefined();
 
-    // The next retry is ~4.3 s away; the changed file (polled every 2 s) cuts the wait short.
+    // The next retry is ~4.3 s away; the changed file (read again every second) cuts the wait short.
     writeFileSync(secretFile, `${dashboard.secret}\n`);
     const connectedBefore = agent.lines.filter((l) => l.msg === 'connected').length;
     await agent.waitForLog((l) => l.msg === 'shared secret reloaded', 5_000);
-    await agent.waitForLog(
+    const connected = await agent.waitForLog(
       (l) =>
         l.msg === 'connected' && agent.lines.filter((c) => c.msg === 'connected').length > connectedBefore,
-      2_000,
+      10_000,
+    );
+    // At once: before the retry that the last close scheduled, by the agent's own clock (not within a fixed time of
+    // this process's, which a busy machine stretches).
+    const before = agent.lines
+      .slice(0, agent.lines.indexOf(connected))
+      .filter((l) => l.msg === 'disconnected');
+    const last = before.at(-1);
+    expect(Date.parse(String(connected.time))).toBeLessThan(
+      Date.parse(String(last?.time)) + Number(last?.retryInMs),
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(agent.lines.filter((l) => l.msg === 'disconnected')).toHaveLength(closes.length);
+    expect(agent.lines.filter((l) => l.msg === 'disconnected')).toHaveLength(before.length);
     expect((await servers(dashboard)).find((s) => s.serverId === 'rotating')?.online).toBe(true);
   });
 
