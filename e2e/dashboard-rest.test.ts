@@ -221,11 +221,16 @@ describe('offline servers in /metrics', () => {
     const reporter = connectReporter(dashboard.wsUrl, 'web-1', dashboard.secret);
     await opened(reporter);
     sendReport(reporter, seedExample());
+    // vitest's default poll gives up after 1 s, short for a report, a close and a scrape on a busy machine.
     await expect
-      .poll(async () => (await scrape(dashboard.url)).some((s) => s.name === 'sss_server_up'))
+      .poll(async () => (await scrape(dashboard.url)).some((s) => s.name === 'sss_server_up'), {
+        timeout: 10_000,
+      })
       .toBe(true);
     reporter.close();
-    await expect.poll(async () => sampleValue(await scrape(dashboard.url), 'sss_server_up')).toBe(0);
+    await expect
+      .poll(async () => sampleValue(await scrape(dashboard.url), 'sss_server_up'), { timeout: 10_000 })
+      .toBe(0);
     const names = new Set((await scrape(dashboard.url)).filter((s) => s.labels.server_id).map((s) => s.name));
     expect([...names].sort()).toEqual([
       'sss_server_info',

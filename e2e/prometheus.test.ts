@@ -33,10 +33,13 @@ describe.skipIf(!promtool)('promtool', () => {
     sendReport(reporter, info);
     let text = '';
     await expect
-      .poll(async () => {
-        text = await (await fetch(`${dashboard.url}/metrics`)).text();
-        return text.includes('sss_server_up{');
-      })
+      .poll(
+        async () => {
+          text = await (await fetch(`${dashboard.url}/metrics`)).text();
+          return text.includes('sss_server_up{');
+        },
+        { timeout: 10_000 },
+      )
       .toBe(true);
     const check = spawnSync(promtool ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     const problems = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
@@ -56,10 +59,13 @@ describe.skipIf(!promtool)('promtool', () => {
     sendReport(reporter, info);
     let text = '';
     await expect
-      .poll(async () => {
-        text = await (await fetch(`${dashboard.url}/metrics`)).text();
-        return text.includes('sss_server_load1{');
-      })
+      .poll(
+        async () => {
+          text = await (await fetch(`${dashboard.url}/metrics`)).text();
+          return text.includes('sss_server_load1{');
+        },
+        { timeout: 10_000 },
+      )
       .toBe(true);
     const check = spawnSync(promtool ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     const problems = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
@@ -139,8 +145,12 @@ describe.skipIf(!prometheus)('Prometheus scraping the dashboard', () => {
     });
     expect(Number(result?.value[1])).toBe(16777216000);
 
-    const up = (await query('up{job="sss-dashboard"}')).data.result[0];
-    expect(up?.value[1]).toBe('1');
+    // Polled: one scrape past its 1 s timeout on a busy machine reads as up 0 until the next.
+    await expect
+      .poll(async () => (await query('up{job="sss-dashboard"}')).data.result[0]?.value[1], {
+        timeout: 10_000,
+      })
+      .toBe('1');
     await expect
       .poll(async () => (await query('up{job="sss-no-token"}')).data.result[0]?.value[1], { timeout: 10_000 })
       .toBe('0');
