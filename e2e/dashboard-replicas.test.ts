@@ -718,8 +718,9 @@ describe('dashboard replicas over redis', () => {
       redis = await startRedis();
       const dir = mkdtempSync(join(tmpdir(), 'sss-replicas-store-'));
       try {
-        // A 5 s interval: the one report below keeps web-1 online for 15 s, with no report after it.
-        const env = { SSS_INTERVAL: '5' };
+        // A 20 s interval: the one report below keeps web-1 online for a minute (three starts on a busy machine took
+        // much of 15 s), with no report after it.
+        const env = { SSS_INTERVAL: '20' };
         const secret = newSecret();
         const replica = (name: string, i: number) => {
           mkdirSync(join(dir, name));
@@ -740,7 +741,9 @@ describe('dashboard replicas over redis', () => {
         await eventually(() => allAgree([a], ['web-1']), 3_000, 'a lists web-1 online');
         // b starts after the report: it learns web-1 from Redis's state hash, not from a report, and keeps it too.
         const b = await replica('b', 1);
-        await eventually(() => allAgree([b], ['web-1']), 3_000, 'b lists web-1 online');
+        // It reads the hash once connected (after `listening`), in the background: no report comes meanwhile.
+        await b.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
+        await eventually(() => allAgree([b], ['web-1']), 5_000, 'b lists web-1 online');
         await b.stop('SIGTERM');
         const again = await startDashboard({
           SSS_AUTH_SECRET: secret,
@@ -752,9 +755,11 @@ describe('dashboard replicas over redis', () => {
         });
         expect((await again.waitForLog((l) => l.msg === 'history store opened')).servers).toBe(1);
         await again.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000);
+        // 'connected to redis' comes before the resynchronisation it starts; no report of web-1 follows (one
+        // report), so a longer wait lets no report stand in for it.
         await eventually(
           () => allAgree([again], ['web-1']),
-          2_000,
+          5_000,
           'the restarted replica lists web-1 online',
         );
         reporter.close();
@@ -793,9 +798,11 @@ describe('dashboard replicas over redis', () => {
 
         await relay.restore();
         await b.waitForLog((l) => l.msg === 'replicas: redis is back; resynchronising', 10_000);
+        // The log line comes before the publication it starts; web-1's next report is a minute away, so a longer
+        // wait lets no report stand in for the resynchronisation.
         await eventually(
           () => allAgree([a, b], ['web-1']),
-          2_000,
+          5_000,
           'a lists web-1 online after b resynchronised',
         );
         reporter.close();
