@@ -21,7 +21,13 @@ describe('a stalled dashboard', () => {
     });
     const browser = new FrontendClient(dashboard.wsUrl);
     await browser.open();
-    const agent = startAgent(dashboard, { SSS_SERVER_ID: 'real-agent', SSS_INTERVAL: '1' });
+    // No health server: the default port 8901 may be another program's (an agent left by another run), and the agent
+    // exits when it is taken.
+    const agent = startAgent(dashboard, {
+      SSS_SERVER_ID: 'real-agent',
+      SSS_INTERVAL: '1',
+      SSS_HEALTH_PORT: '0',
+    });
     const ids = ['web-1', 'web-2', 'web-3', 'web-4'];
     const reporters: WebSocket[] = [];
     const closes: string[] = [];
