@@ -73,6 +73,8 @@ export class Reporter {
   private pongTimer?: NodeJS.Timeout;
   private latest?: string;
   private stopped = false;
+  /** reconnectNow() came during an attempt: if it fails, the next one is not delayed. */
+  private retryAtOnce = false;
   private readonly heartbeat: { pingIntervalMs: number; pongTimeoutMs: number };
   private readonly backoff: BackoffPolicy;
 
@@ -96,9 +98,16 @@ export class Reporter {
     this.flush();
   }
 
-  /** Skips a pending backoff wait (e.g. after the secret changed). */
+  /**
+   * Skips a pending backoff wait (e.g. after the secret changed); during an attempt not yet accepted (it may carry
+   * the old secret), the retry after it fails comes at once instead of after the backoff.
+   */
   reconnectNow(): void {
-    if (this.stopped || !this.retryTimer) return;
+    if (this.stopped) return;
+    if (!this.retryTimer) {
+      if (!this.link?.accepted) this.retryAtOnce = true;
+      return;
+    }
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.attempt = 0;
@@ -162,6 +171,7 @@ export class Reporter {
       link.pongs++;
       if (!link.accepted && link.acceptedAtPong !== undefined && link.pongs >= link.acceptedAtPong) {
         link.accepted = true;
+        this.retryAtOnce = false;
         log.info({ url }, 'connected');
       }
     });
@@ -175,7 +185,11 @@ export class Reporter {
         log.info({ code, reason }, 'disconnected');
         return;
       }
-      let retryInMs = Math.round(backoffDelay(this.attempt++, this.backoff, this.options.random));
+      if (this.retryAtOnce) this.attempt = 0;
+      let retryInMs = this.retryAtOnce
+        ? 0
+        : Math.round(backoffDelay(this.attempt++, this.backoff, this.options.random));
+      this.retryAtOnce = false;
       if (link.opened) {
         (link.accepted ? log.info : log.warn)({ code, reason, retryInMs }, 'disconnected');
         this.explainClose(code, reason, retryInMs);
