@@ -24,7 +24,9 @@ describe('Owners', () => {
     owners.claim('web-1', 'b', 6);
     expect(owners.offlineApplies('web-1', 5)).toBe(false);
     expect(owners.ownerOf('web-1')).toBe('b');
+    expect(owners.generationOf('web-1')).toBe(6);
     owners.forget('web-1');
+    expect(owners.generationOf('web-1')).toBe(0);
     expect(owners.offlineApplies('web-1', 5)).toBe(true);
     expect(owners.ownerOf('web-1')).toBeUndefined();
   });

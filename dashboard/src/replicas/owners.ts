@@ -16,12 +16,17 @@ export class Owners {
 
   /** Whether a connection of this generation is older than a known claim (so it must close as replaced). */
   superseded(id: string, generation: number): boolean {
-    return (this.newest.get(id)?.generation ?? 0) > generation;
+    return this.generationOf(id) > generation;
   }
 
   /** Whether an offline for this generation applies: no newer connection is known. */
   offlineApplies(id: string, generation: number): boolean {
     return !this.superseded(id, generation);
+  }
+
+  /** The newest known generation of the server's connections (0: none known). */
+  generationOf(id: string): number {
+    return this.newest.get(id)?.generation ?? 0;
   }
 
   /** The replica holding the newest known connection of the server. */

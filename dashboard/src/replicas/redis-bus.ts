@@ -37,6 +37,20 @@ local left = redis.call('PTTL', KEYS[1])
 if left > 0 then return -left end
 return 0`;
 
+/**
+ * A connection's generation: the server's counter plus one, and at least one above the newest this replica knows
+ * (ARGV[1]). A Redis that restarted without its data starts every counter at 1 again; without the floor, a
+ * replica's own connections, claimed anew at the resynchronisation, would rank below its own earlier claims and
+ * close as replaced.
+ */
+const CLAIM_SCRIPT = `local g = redis.call('INCR', KEYS[1])
+local floor = tonumber(ARGV[1])
+if g <= floor then
+  g = floor + 1
+  redis.call('SET', KEYS[1], g)
+end
+return g`;
+
 /** Reconnect backoff: 100 ms doubling to 2 s, with up to 20% jitter so replicas do not retry in step. */
 export function retryDelay(retries: number, random = Math.random): number {
   const base = Math.min(100 * 2 ** Math.min(retries, 16), RETRY_MAX_MS);
@@ -284,10 +298,16 @@ export class ReplicaBus implements AgentReplication {
   /** Takes a generation from Redis for the connection and tells the other replicas, whose older ones close. */
   private claim(serverId: string, owner: LocalOwner): void {
     if (!this.up) return;
-    owner.generation = this.cmd.incr(`${this.keys.generation}${serverId}`).catch((err: Error) => {
-      this.failed(err);
-      return undefined;
-    });
+    owner.generation = this.cmd
+      .eval(CLAIM_SCRIPT, {
+        keys: [`${this.keys.generation}${serverId}`],
+        arguments: [String(this.owners.generationOf(serverId))],
+      })
+      .then(Number)
+      .catch((err: Error) => {
+        this.failed(err);
+        return undefined;
+      });
     const claimed = owner.generation.then((generation) => {
       if (generation === undefined || this.local.get(serverId) !== owner) return;
       if (this.owners.superseded(serverId, generation)) {
