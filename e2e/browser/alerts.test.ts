@@ -149,6 +149,12 @@ describe.skipIf(!chromiumPath)('alerts in the ui', () => {
     await list.root.locator('h1', { hasText: '告警' }).waitFor();
     expect((await list.rows()).map((r) => r.state)).toEqual(['firing', 'firing', 'resolved']);
     expect((await list.rows())[0]?.duration).toMatch(/^已持续 \d+秒$/);
+    // The dashboard's default texts, worded in the ui's language from the parts it sends beside them.
+    expect((await list.rows()).map((r) => r.summary)).toEqual([
+      `${hotName} CPU 使用率 > 97 %`,
+      `${quietName} 已离线`,
+      `${servers[2]?.name} CPU 使用率 > 97 %`,
+    ]);
     await ui.screenshot('alerts-list-1280-dark-zh');
 
     // The server's link leads to its details, which carry the badge too.

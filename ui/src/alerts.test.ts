@@ -1,6 +1,6 @@
-import type { AlertRecord, FrontendServerInfo } from '@sss/protocol';
+import type { AlertAbout, AlertRecord, FrontendServerInfo } from '@sss/protocol';
 import { describe, expect, it } from 'vitest';
-import { alertsKey, firingRows, resolvedRows, selectRows, worstSeverity } from './alerts';
+import { alertsKey, firingRows, resolvedRows, selectRows, summaryIn, worstSeverity } from './alerts';
 
 const server = (id: string, alerts: FrontendServerInfo['alerts']) =>
   ({ serverId: id, serverName: `Server ${id}`, alerts }) as FrontendServerInfo;
@@ -52,5 +52,45 @@ describe('alert rows', () => {
     expect(
       alertsKey(server('a', [{ name: 'x', severity: 'info', summary: '', since: 0, fingerprint: 'f' }])),
     ).toBe('f');
+  });
+});
+
+describe('summaryIn', () => {
+  const cases: [AlertAbout, string, string][] = [
+    [{ kind: 'offline' }, 'web-1 is offline', 'web-1 已离线'],
+    [{ kind: 'agentMissing' }, 'No agent reports for Node web-1', '节点 web-1 没有代理上报'],
+    [{ kind: 'nodeNotReady' }, 'Node web-1 is not Ready', '节点 web-1 未就绪'],
+    [{ kind: 'cpu', operator: '>', threshold: 90 }, 'CPU usage on web-1 > 90 %', 'web-1 CPU 使用率 > 90 %'],
+    [
+      { kind: 'memory', operator: '>=', threshold: 95 },
+      'Memory usage on web-1 >= 95 %',
+      'web-1 内存使用率 >= 95 %',
+    ],
+    [
+      { kind: 'disk', operator: '>', threshold: 80, path: '/var' },
+      'Disk usage of /var on web-1 > 80 %',
+      'web-1 /var 磁盘使用率 > 80 %',
+    ],
+    [
+      { kind: 'load', operator: '>', threshold: 4 },
+      'Load average (1 min) on web-1 > 4',
+      'web-1 平均负载（1 分钟） > 4',
+    ],
+    [
+      { kind: 'temperature', operator: '>=', threshold: 85 },
+      'Temperature on web-1 >= 85 °C',
+      'web-1 温度 >= 85 °C',
+    ],
+  ];
+
+  it.each(cases)('words %j as the dashboard does in English, and in Chinese', (about, english, chinese) => {
+    const alert = { summary: 'from the dashboard', about };
+    expect(summaryIn('en', alert, 'web-1')).toBe(english);
+    expect(summaryIn('zh', alert, 'web-1')).toBe(chinese);
+  });
+
+  it("shows a rule's own summary as written", () => {
+    expect(summaryIn('zh', { summary: 'web-1 的磁盘快满了' }, 'web-1')).toBe('web-1 的磁盘快满了');
+    expect(summaryIn('en', { summary: 'custom' }, 'web-1')).toBe('custom');
   });
 });

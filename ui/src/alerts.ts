@@ -3,11 +3,13 @@
 
 import {
   ALERT_SEVERITIES,
+  type AlertAbout,
+  type AlertKind,
   type AlertRecord,
   type AlertSeverity,
   type FrontendServerInfo,
 } from '@sss/protocol';
-import type { MessageKey } from './messages';
+import { type Lang, type MessageKey, message } from './messages';
 
 export type SeverityFilter = 'all' | AlertSeverity;
 export const SEVERITY_FILTERS: readonly SeverityFilter[] = ['all', ...ALERT_SEVERITIES];
@@ -27,11 +29,50 @@ export interface AlertRow {
   serverId: string;
   serverName: string;
   summary: string;
+  about?: AlertAbout;
   state: 'firing' | 'resolved';
   /** Unix seconds it started firing. */
   since: number;
   /** Unix seconds it resolved. */
   until?: number;
+}
+
+const STATE_TEXTS: Partial<Record<AlertKind, MessageKey>> = {
+  offline: 'alertOffline',
+  agentMissing: 'alertAgentMissing',
+  nodeNotReady: 'alertNodeNotReady',
+};
+const WHAT: Partial<Record<AlertKind, MessageKey>> = {
+  cpu: 'cpuUsage',
+  memory: 'memoryUsage',
+  load: 'loadChart',
+  temperature: 'temperature',
+};
+const UNITS: Partial<Record<AlertKind, string>> = { cpu: ' %', memory: ' %', disk: ' %', temperature: ' °C' };
+
+/**
+ * An alert's summary in the ui's language: worded here from its parts where the dashboard sent them (its default
+ * texts, in English in the summary), else the summary as written (a rule's own text, or an alert from before).
+ */
+export function summaryIn(
+  lang: Lang,
+  alert: { summary: string; about?: AlertAbout },
+  server: string,
+): string {
+  const about = alert.about;
+  if (!about) return alert.summary;
+  const state = STATE_TEXTS[about.kind];
+  if (state) return message(lang, state, { server });
+  const limit = {
+    op: about.operator ?? '>',
+    threshold: `${about.threshold ?? ''}${UNITS[about.kind] ?? ''}`,
+  };
+  if (about.kind === 'disk')
+    return message(lang, 'alertDiskThreshold', { server, path: about.path ?? '', ...limit });
+  const what = WHAT[about.kind];
+  return what
+    ? message(lang, 'alertThreshold', { server, what: message(lang, what), ...limit })
+    : alert.summary;
 }
 
 /** A server's firing alerts, as a string that changes exactly when they do. */
@@ -48,6 +89,7 @@ export function firingRows(servers: readonly FrontendServerInfo[]): AlertRow[] {
       serverId: info.serverId,
       serverName: info.serverName || info.serverId,
       summary: a.summary,
+      ...(a.about ? { about: a.about } : {}),
       state: 'firing' as const,
       since: a.since,
     })),
@@ -66,6 +108,7 @@ export function resolvedRows(records: readonly AlertRecord[]): AlertRow[] {
       serverId: r.labels.server_id ?? '',
       serverName: r.labels.server_name ?? r.labels.server_id ?? '',
       summary: r.annotations.summary,
+      ...(r.about ? { about: r.about } : {}),
       state: 'resolved' as const,
       since: Date.parse(r.startsAt ?? '') / 1000,
       until: Date.parse(r.endsAt ?? '') / 1000,

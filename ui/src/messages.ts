@@ -207,6 +207,11 @@ const en = {
   noAlertsMatch: 'No alert matches these filters.',
   resolvedUnavailable: 'Resolved alerts are not available: {reason}',
   olderAlerts: 'Show older resolved alerts',
+  alertOffline: '{server} is offline',
+  alertAgentMissing: 'No agent reports for Node {server}',
+  alertNodeNotReady: 'Node {server} is not Ready',
+  alertThreshold: '{what} on {server} {op} {threshold}',
+  alertDiskThreshold: 'Disk usage of {path} on {server} {op} {threshold}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -410,6 +415,11 @@ const zh: Record<MessageKey, string> = {
   noAlertsMatch: '没有符合筛选条件的告警。',
   resolvedUnavailable: '无法获取已恢复的告警：{reason}',
   olderAlerts: '显示更早的已恢复告警',
+  alertOffline: '{server} 已离线',
+  alertAgentMissing: '节点 {server} 没有代理上报',
+  alertNodeNotReady: '节点 {server} 未就绪',
+  alertThreshold: '{server} {what} {op} {threshold}',
+  alertDiskThreshold: '{server} {path} 磁盘使用率 {op} {threshold}',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, zh };

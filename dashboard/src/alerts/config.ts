@@ -2,21 +2,24 @@
 // receiver by index and name, the key, and the valid values; the caller turns it into a SettingError.
 
 import { readFileSync } from 'node:fs';
-import { ALERT_SEVERITIES, type AlertSeverity, isValidServerId, SERVER_ID_RULE } from '@sss/protocol';
+import {
+  ALERT_KINDS,
+  ALERT_SEVERITIES,
+  type AlertKind,
+  type AlertSeverity,
+  isValidServerId,
+  SERVER_ID_RULE,
+  THRESHOLD_ALERT_KINDS,
+} from '@sss/protocol';
 import { templateProblem } from './template';
 
-/** What a rule watches: a server's state, or one of its reported figures against a threshold. */
-export const STATE_KINDS = ['offline', 'agentMissing', 'nodeNotReady'] as const;
-export const THRESHOLD_KINDS = ['cpu', 'memory', 'disk', 'load', 'temperature'] as const;
-export const RULE_KINDS = [...STATE_KINDS, ...THRESHOLD_KINDS] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
-export type ThresholdKind = (typeof THRESHOLD_KINDS)[number];
+export type ThresholdKind = (typeof THRESHOLD_ALERT_KINDS)[number];
 
 export const OPERATORS = ['>', '>=', '<', '<='] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 /** The alertname a rule gets when it names none. */
-export const DEFAULT_NAMES: Record<RuleKind, string> = {
+export const DEFAULT_NAMES: Record<AlertKind, string> = {
   offline: 'ServerOffline',
   agentMissing: 'AgentMissing',
   nodeNotReady: 'NodeNotReady',
@@ -29,7 +32,7 @@ export const DEFAULT_NAMES: Record<RuleKind, string> = {
 
 export interface AlertRule {
   name: string;
-  kind: RuleKind;
+  kind: AlertKind;
   severity: AlertSeverity;
   /** How long the condition must hold before the alert fires, milliseconds. */
   forMs: number;
@@ -215,8 +218,8 @@ export function parseRules(list: unknown, fail: Fail): AlertRule[] {
     for (const key of Object.keys(item)) {
       if (!RULE_KEYS.includes(key)) fail(where, `unknown key "${key}"; valid keys: ${RULE_KEYS.join(', ')}`);
     }
-    if (item.kind === undefined) fail(where, `"kind" is required; valid kinds: ${RULE_KINDS.join(', ')}`);
-    const kind = oneOfList(RULE_KINDS, item.kind, 'kind', where, fail);
+    if (item.kind === undefined) fail(where, `"kind" is required; valid kinds: ${ALERT_KINDS.join(', ')}`);
+    const kind = oneOfList(ALERT_KINDS, item.kind, 'kind', where, fail);
     const name = item.name === undefined ? DEFAULT_NAMES[kind] : stringOf(item.name, 'name', where, fail);
     if (!ALERT_NAME.test(name)) {
       fail(where, `"name" must be letters, digits and _ (not starting with a digit), got "${name}"`);
@@ -234,7 +237,7 @@ export function parseRules(list: unknown, fail: Fail): AlertRule[] {
     seen.add(`${name} ${severity}`);
     const forText = item.for === undefined ? '1m' : String(item.for);
     const forMs = item.for === undefined ? 60_000 : durationOf(item.for, 'for', where, fail);
-    const isThreshold = (THRESHOLD_KINDS as readonly string[]).includes(kind);
+    const isThreshold = (THRESHOLD_ALERT_KINDS as readonly string[]).includes(kind);
     const rule: AlertRule = { name, kind, severity, forMs, forText, operator: '>' };
     if (isThreshold) {
       if (typeof item.threshold !== 'number' || !Number.isFinite(item.threshold)) {
@@ -246,7 +249,7 @@ export function parseRules(list: unknown, fail: Fail): AlertRule[] {
     } else {
       for (const key of ['threshold', 'operator']) {
         if (item[key] !== undefined) {
-          fail(where, `"${key}" applies only to kinds ${THRESHOLD_KINDS.join(', ')}, not ${kind}`);
+          fail(where, `"${key}" applies only to kinds ${THRESHOLD_ALERT_KINDS.join(', ')}, not ${kind}`);
         }
       }
     }

@@ -92,6 +92,7 @@ describe('AlertEvaluator', () => {
         name: 'ServerOffline',
         severity: 'critical',
         summary: 'Web Server 1 is offline',
+        about: { kind: 'offline' },
         since: now / 1000,
         fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
       },
@@ -185,6 +186,9 @@ describe('AlertEvaluator', () => {
     });
     expect(disk?.summary).toBe('Web Server 1: / 已用 85% (storage)');
     expect(disk?.description).toBe('Disk warning production');
+    // A summary of the rule's own is shown as written: no parts for a browser to word.
+    expect(disk?.about).toBeUndefined();
+    expect(plain?.about).toEqual({ kind: 'cpu', operator: '>', threshold: 10 });
     // Without templates, the kind's own texts; the extra label is in the fingerprint like any other.
     expect(plain?.summary).toBe('CPU usage on Web Server 1 > 10 %');
     expect(plain?.labels.team).toBe('web');

@@ -4,7 +4,13 @@
 // firing or resolving to the notifier (and the history store). Alerts that were firing when the dashboard stopped
 // are restored firing, with their startsAt, and go on through the same evaluation.
 
-import { ALERT_SEVERITIES, type AlertRecord, type AlertState, type ServerAlert } from '@sss/protocol';
+import {
+  ALERT_SEVERITIES,
+  type AlertAbout,
+  type AlertRecord,
+  type AlertState,
+  type ServerAlert,
+} from '@sss/protocol';
 import type { Hub, ServerState } from '../hub/hub';
 import type { SavedAlert } from '../store/store';
 import type { AlertRule, Operator } from './config';
@@ -32,6 +38,8 @@ export interface Alert {
   readonly fingerprint: string;
   readonly summary: string;
   readonly description: string;
+  /** The default summary in parts (absent where the rule has its own summary, or restored and not held yet). */
+  readonly about?: AlertAbout;
   state: AlertState;
   /** Milliseconds since the epoch. */
   readonly activeAt: number;
@@ -142,12 +150,24 @@ function describe(
   path: string,
   labels: Readonly<Record<string, string>>,
   value: number | undefined,
-): { summary: string; description: string } {
+): { summary: string; description: string; about?: AlertAbout } {
   const texts = defaultTexts(rule, s, path, value);
   const shown = value === undefined ? '' : round(value);
   return {
-    summary: rule.summary === undefined ? texts.summary : expand(rule.summary, labels, shown),
     description: rule.description === undefined ? texts.description : expand(rule.description, labels, shown),
+    ...(rule.summary === undefined
+      ? { summary: texts.summary, about: aboutOf(rule, path) }
+      : { summary: expand(rule.summary, labels, shown) }),
+  };
+}
+
+/** The default summary's parts, for a browser to word (undefined where the rule has a summary of its own). */
+function aboutOf(rule: AlertRule, path: string): AlertAbout | undefined {
+  if (rule.summary !== undefined) return undefined;
+  return {
+    kind: rule.kind,
+    ...(rule.threshold === undefined ? {} : { operator: rule.operator, threshold: rule.threshold }),
+    ...(path ? { path } : {}),
   };
 }
 
@@ -214,6 +234,7 @@ export function recordOf(alert: Alert): AlertRecord {
     state: alert.state,
     labels: { ...alert.labels },
     annotations: { summary: alert.summary, description: alert.description },
+    ...(alert.about ? { about: alert.about } : {}),
     activeAt: new Date(alert.activeAt).toISOString(),
     ...(startsAt ? { startsAt } : {}),
     ...(endsAt ? { endsAt } : {}),
@@ -232,6 +253,7 @@ export function savedOf(alert: Alert): SavedAlert {
     startsAt: alert.startsAt ?? alert.activeAt,
     endsAt: alert.endsAt,
     value: alert.value,
+    ...(alert.about ? { about: alert.about } : {}),
   };
 }
 
@@ -280,6 +302,7 @@ export class AlertEvaluator {
         activeAt: s.activeAt,
         startsAt: s.startsAt,
         ...(s.value === undefined ? {} : { value: s.value }),
+        ...(s.about ? { about: s.about } : {}),
       };
       this.active.set(alert.key, alert);
       this.restored.set(alert.fingerprint, alert);
@@ -325,7 +348,8 @@ export class AlertEvaluator {
           // Restored firing: this rule holds it again, so it goes on firing as it was.
           this.restored.delete(print);
           this.active.delete(was.key);
-          alert = { ...was, key, rule, serverId: server.id };
+          const about = aboutOf(rule, path);
+          alert = { ...was, key, rule, serverId: server.id, ...(about ? { about } : {}) };
         } else {
           alert = {
             key,
@@ -407,6 +431,7 @@ export class AlertEvaluator {
           name: a.rule.name,
           severity: a.rule.severity,
           summary: a.summary,
+          ...(a.about ? { about: a.about } : {}),
           since: (a.startsAt ?? a.activeAt) / 1000,
           fingerprint: a.fingerprint,
         })),

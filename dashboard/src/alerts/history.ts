@@ -4,7 +4,7 @@
 import type { AlertRecord } from '@sss/protocol';
 import { HistoryParamError } from '../store/history-query';
 import type { HistoryStore, SavedAlert } from '../store/store';
-import { type AlertEvaluator, KEEP_RESOLVED_MS, MAX_RESOLVED, recordOf, savedOf } from './evaluator';
+import { type AlertEvaluator, KEEP_RESOLVED_MS, MAX_RESOLVED, recordOf } from './evaluator';
 
 /** Most resolved alerts one answer lists. */
 export const MAX_ALERT_LIMIT = 10_000;
@@ -63,6 +63,7 @@ function resolvedRecord(s: SavedAlert): AlertRecord {
     startsAt: new Date(s.startsAt).toISOString(),
     ...(s.endsAt === undefined ? {} : { endsAt: new Date(s.endsAt).toISOString() }),
     ...(s.value === undefined ? {} : { value: s.value }),
+    ...(s.about ? { about: s.about } : {}),
   };
 }
 
@@ -73,7 +74,8 @@ export function listAlerts(
   q: AlertListQuery,
 ): AlertRecord[] {
   const records: AlertRecord[] = [];
-  const resolved = new Map<string, SavedAlert>();
+  // By fingerprint and start: the evaluator's own record where it still has the alert (it carries `about`).
+  const resolved = new Map<string, { endsAt: number; record: () => AlertRecord }>();
   const wantResolved = !q.state || q.state.includes('resolved');
   for (const alert of evaluator.list()) {
     if (q.severity && !q.severity.includes(alert.rule.severity)) continue;
@@ -82,17 +84,20 @@ export function listAlerts(
       if ((!q.state || q.state.includes(alert.state)) && alert.activeAt <= q.to)
         records.push(recordOf(alert));
     } else if (wantResolved && (alert.startsAt ?? 0) <= q.to && (alert.endsAt ?? 0) >= q.from) {
-      const saved = savedOf(alert);
-      resolved.set(`${saved.fingerprint}@${saved.startsAt}`, saved);
+      resolved.set(`${alert.fingerprint}@${alert.startsAt ?? alert.activeAt}`, {
+        endsAt: alert.endsAt ?? 0,
+        record: () => recordOf(alert),
+      });
     }
   }
   if (!wantResolved) return records;
   // The store answers what it has written; the evaluator's hour covers what it has not yet.
   for (const saved of store?.queryAlerts(q) ?? []) {
     const key = `${saved.fingerprint}@${saved.startsAt}`;
-    if (!resolved.has(key)) resolved.set(key, saved);
+    if (!resolved.has(key))
+      resolved.set(key, { endsAt: saved.endsAt ?? 0, record: () => resolvedRecord(saved) });
   }
-  const newest = [...resolved.values()].sort((a, b) => (b.endsAt ?? 0) - (a.endsAt ?? 0)).slice(0, q.limit);
-  for (const saved of newest) records.push(resolvedRecord(saved));
+  const newest = [...resolved.values()].sort((a, b) => b.endsAt - a.endsAt).slice(0, q.limit);
+  for (const { record } of newest) records.push(record());
   return records;
 }

@@ -340,6 +340,41 @@ describe('SqliteHistoryStore', () => {
     ]);
   });
 
+  it("keeps an alert's parts for the ui (about), and adds their column to a file of schema 1", async () => {
+    // A file as the first schema wrote it, with a firing alert.
+    const t = T0 * 1000;
+    const old = new Database(join(dir, STORE_FILE));
+    old.exec(`CREATE TABLE alerts (fingerprint TEXT NOT NULL, starts_at INTEGER NOT NULL,
+      ends_at INTEGER, active_at INTEGER NOT NULL, server_id TEXT NOT NULL, severity TEXT NOT NULL,
+      labels TEXT NOT NULL, summary TEXT NOT NULL, description TEXT NOT NULL, value REAL,
+      PRIMARY KEY (fingerprint, starts_at))`);
+    const before = alert('a', t);
+    old
+      .prepare('INSERT INTO alerts VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, NULL)')
+      .run(
+        before.fingerprint,
+        t,
+        before.activeAt,
+        'a',
+        'warning',
+        JSON.stringify(before.labels),
+        before.summary,
+        before.description,
+      );
+    old.pragma('user_version = 1');
+    old.close();
+
+    const store = open();
+    expect(store.loadFiringAlerts()).toEqual([before]);
+    const about = { kind: 'cpu' as const, operator: '>', threshold: 90 };
+    store.recordAlert(alert('b', t + 1_000, { about }));
+    await store.flush();
+    expect(open().loadFiringAlerts()).toEqual([before, alert('b', t + 1_000, { about })]);
+    const file = new Database(join(dir, STORE_FILE), { readonly: true });
+    expect(file.pragma('user_version', { simple: true })).toBe(2);
+    file.close();
+  });
+
   it('deletes resolved alerts past the 15-minute retention in the retention pass, never a firing one', async () => {
     const store = open();
     const t = T0 * 1000;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { HistoryPoint } from '@sss/protocol';
+import { ALERT_KINDS, type AlertAbout, type HistoryPoint } from '@sss/protocol';
 import Database from 'better-sqlite3';
 import { Accumulator, PackedRows, ROLLUP_STEP, type RollupRow, type RollupTier } from './rollup';
 import { startWriter, type WriterReply, type WriterRequest } from './sqlite-writer';
@@ -12,7 +12,8 @@ export const STORE_FILE = 'history.db';
 const STATE_EVERY_MS = 60_000;
 /** A flush writes at most this share of the routine state saves (urgent ones always). */
 const STATE_SHARES = 6;
-const SCHEMA_VERSION = 1;
+/** 2 added the alerts' `about` column (version 1 files get it at open). */
+const SCHEMA_VERSION = 2;
 /**
  * A writer that has work and has not answered for this long is taken as hung (a stalled disk, a hung NFS mount):
  * the store fails. Until then no other flush is sent, so what waits is at most the servers' open and last two
@@ -64,10 +65,12 @@ export interface AlertRow {
   summary: string;
   description: string;
   value: number | null;
+  /** AlertAbout as JSON. */
+  about: string | null;
 }
 
 const ALERT_COLUMNS =
-  'SELECT fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value FROM alerts';
+  'SELECT fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value, about FROM alerts';
 
 function alertRowOf(a: SavedAlert): AlertRow {
   return {
@@ -81,7 +84,19 @@ function alertRowOf(a: SavedAlert): AlertRow {
     summary: a.summary,
     description: a.description,
     value: a.value ?? null,
+    about: a.about ? JSON.stringify(a.about) : null,
   };
+}
+
+/** The `about` column, or undefined when it is empty or not what this dashboard writes. */
+function aboutOf(text: string | null): AlertAbout | undefined {
+  if (text === null) return undefined;
+  try {
+    const about = JSON.parse(text) as AlertAbout;
+    return (ALERT_KINDS as readonly string[]).includes(about?.kind) ? about : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function savedAlertOf(r: AlertRow): SavedAlert {
@@ -94,6 +109,7 @@ function savedAlertOf(r: AlertRow): SavedAlert {
     startsAt: r.starts_at,
     ...(r.ends_at === null ? {} : { endsAt: r.ends_at }),
     ...(r.value === null ? {} : { value: r.value }),
+    ...(aboutOf(r.about) ? { about: aboutOf(r.about) } : {}),
   };
 }
 
@@ -185,10 +201,11 @@ export class SqliteHistoryStore implements HistoryStore {
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT NOT NULL, starts_at INTEGER NOT NULL,
           ends_at INTEGER, active_at INTEGER NOT NULL, server_id TEXT NOT NULL, severity TEXT NOT NULL,
-          labels TEXT NOT NULL, summary TEXT NOT NULL, description TEXT NOT NULL, value REAL,
+          labels TEXT NOT NULL, summary TEXT NOT NULL, description TEXT NOT NULL, value REAL, about TEXT,
           PRIMARY KEY (fingerprint, starts_at));
         CREATE INDEX IF NOT EXISTS alerts_ends_at ON alerts (ends_at);
       `);
+      if (version === 1) db.exec('ALTER TABLE alerts ADD COLUMN about TEXT');
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       this.statements = this.prepare(db);
       for (const { key, id } of db.prepare('SELECT key, id FROM servers').all() as {
@@ -413,7 +430,7 @@ export class SqliteHistoryStore implements HistoryStore {
 
   recordAlert(alert: SavedAlert): void {
     if (!this.up) return;
-    const { fingerprint, labels, summary, description, activeAt, startsAt, endsAt, value } = alert;
+    const { fingerprint, labels, summary, description, activeAt, startsAt, endsAt, value, about } = alert;
     this.pendingAlerts.set(`${fingerprint}@${startsAt}`, {
       fingerprint,
       labels: { ...labels },
@@ -423,6 +440,7 @@ export class SqliteHistoryStore implements HistoryStore {
       startsAt,
       endsAt,
       value,
+      about,
     });
   }
 

@@ -66,8 +66,8 @@ const saveServer = db.prepare(
 );
 const removeServer = db.prepare('DELETE FROM servers WHERE key = ?');
 const saveAlert = db.prepare(
-  'INSERT INTO alerts (fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value) ' +
-    'VALUES (@fingerprint, @starts_at, @ends_at, @active_at, @server_id, @severity, @labels, @summary, @description, @value) ' +
+  'INSERT INTO alerts (fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value, about) ' +
+    'VALUES (@fingerprint, @starts_at, @ends_at, @active_at, @server_id, @severity, @labels, @summary, @description, @value, @about) ' +
     'ON CONFLICT (fingerprint, starts_at) DO UPDATE SET ends_at = excluded.ends_at, value = excluded.value',
 );
 const pruneAlerts = db.prepare(

@@ -1,4 +1,4 @@
-import type { HistoryPoint } from '@sss/protocol';
+import type { AlertAbout, HistoryPoint } from '@sss/protocol';
 import type { RollupRow, RollupTier } from './rollup';
 
 /** A server's last state as the store keeps it: what the hub holds (a ServerState is one). */
@@ -21,6 +21,7 @@ export interface SavedAlert {
   /** Absent while it fires. */
   readonly endsAt?: number | undefined;
   readonly value?: number | undefined;
+  readonly about?: AlertAbout | undefined;
 }
 
 /** Which resolved alerts `queryAlerts` answers: those active at some time in [from, to] (ms), newest end first. */

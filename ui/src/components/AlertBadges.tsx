@@ -3,16 +3,16 @@
 
 import type { ServerAlert } from '@sss/protocol';
 import { For, Show } from 'solid-js';
-import { SEVERITY_LABELS } from '../alerts';
+import { SEVERITY_LABELS, summaryIn } from '../alerts';
 import { now } from '../clock';
-import { duration, t } from '../i18n';
+import { duration, lang, t } from '../i18n';
 import { Bell } from './Icons';
 
-export function AlertBadges(props: { alerts: readonly ServerAlert[]; limit?: number }) {
+export function AlertBadges(props: { alerts: readonly ServerAlert[]; server: string; limit?: number }) {
   const shown = () => props.alerts.slice(0, props.limit);
   const hidden = () => props.alerts.slice(shown().length);
   const tip = (a: ServerAlert) =>
-    `${a.name} (${t(SEVERITY_LABELS[a.severity])}): ${a.summary} · ${t('firingFor', {
+    `${a.name} (${t(SEVERITY_LABELS[a.severity])}): ${summaryIn(lang(), a, props.server)} · ${t('firingFor', {
       d: duration(Math.max(0, now() - a.since)),
     })}`;
   return (

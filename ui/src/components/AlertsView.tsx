@@ -12,11 +12,12 @@ import {
   type SeverityFilter,
   STATE_FILTERS,
   selectRows,
+  summaryIn,
 } from '../alerts';
 import { fetchAlerts } from '../api';
 import { now } from '../clock';
 import { dateTime } from '../format';
-import { ago, duration, t } from '../i18n';
+import { ago, duration, lang, t } from '../i18n';
 import { serverHref } from '../route';
 import { alertsVersion, servers } from '../store';
 import { ArrowLeft, Bell } from './Icons';
@@ -136,7 +137,7 @@ export function AlertsView() {
                       <td>
                         <a href={serverHref(row.serverId)}>{row.serverName}</a>
                       </td>
-                      <td class="alert-summary">{row.summary}</td>
+                      <td class="alert-summary">{summaryIn(lang(), row, row.serverName)}</td>
                       <td class="alert-state" data-state={row.state}>
                         {t(row.state)}
                       </td>

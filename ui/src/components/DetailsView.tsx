@@ -233,7 +233,9 @@ function ServerDetails(props: { entry: ServerEntry }) {
           <RemoveServer id={props.entry.id} />
         </Show>
         <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
-        <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} />}</Show>
+        <Show when={info().alerts}>
+          {(alerts) => <AlertBadges alerts={alerts()} server={info().serverName || info().serverId} />}
+        </Show>
         <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
           <div class="details-meters" classList={{ 'has-swap': swapPercent(info().memory) !== undefined }}>
             <Meter

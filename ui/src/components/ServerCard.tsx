@@ -51,7 +51,9 @@ export function ServerCard(props: { entry: ServerEntry }) {
         {subtitle(info()) || props.entry.id}
       </p>
       <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
-      <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} />}</Show>
+      <Show when={info().alerts}>
+        {(alerts) => <AlertBadges alerts={alerts()} server={info().serverName || info().serverId} />}
+      </Show>
 
       <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
         <Measurements entry={props.entry} />

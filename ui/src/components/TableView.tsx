@@ -70,7 +70,11 @@ function Row(props: { entry: ServerEntry; kubernetes: boolean }) {
           <a href={serverHref(props.entry.id)} title={info().serverName || props.entry.id}>
             {info().serverName || props.entry.id}
           </a>
-          <Show when={info().alerts}>{(alerts) => <AlertBadges alerts={alerts()} limit={1} />}</Show>
+          <Show when={info().alerts}>
+            {(alerts) => (
+              <AlertBadges alerts={alerts()} server={info().serverName || info().serverId} limit={1} />
+            )}
+          </Show>
         </div>
       </td>
       <td class="col-group">{info().group || '–'}</td>
