@@ -5,6 +5,7 @@ describe('bus messages', () => {
   const view = JSON.stringify({ serverId: 'web-1', cpu: { percent: 3 }, online: true, lastSeen: 1 });
   const messages: BusMessage[] = [
     { kind: 'report', from: 'dash-0', sentAt: 1_764_000_000_123, view },
+    { kind: 'state', from: 'dash-1', sentAt: 1_764_000_000_456, view },
     { kind: 'claim', from: 'dash-1', id: 'web-1', generation: 7 },
     { kind: 'offline', from: 'dash-2', id: 'web.1_a-b', generation: 0 },
     { kind: 'removed', from: 'dash-0', id: 'web-1' },

@@ -1,10 +1,15 @@
 // What replicas tell each other on the bus channel. One text line per message, fields separated by tabs; a
-// report's last field is the server's FrontendServerInfo JSON as the sending replica's browsers got it (JSON may
+// report's (and a state's) last field is the server's FrontendServerInfo JSON as the sending replica's browsers got it (JSON may
 // hold tabs as whitespace, so it is whatever follows the third tab). Replica and server ids hold no tabs.
 
 export type BusMessage =
   /** A report the sender accepted from its agent; `sentAt`: the sender's clock, ms, for the delivery metric. */
   | { kind: 'report'; from: string; sentAt: number; view: string }
+  /**
+   * The latest state of a server the sender holds, sent when it (re)joins Redis: applied as a state from the hash
+   * (listed when unknown, brought online when known offline), not as a new report (no history point, no lastSeen).
+   */
+  | { kind: 'state'; from: string; sentAt: number; view: string }
   /** The sender accepted an agent connection for `id`; the highest generation owns the id, older ones close. */
   | { kind: 'claim'; from: string; id: string; generation: number }
   /** The connection of that generation closed: the server is offline unless a newer one holds it. */
@@ -12,12 +17,13 @@ export type BusMessage =
   /** The server was removed (DELETE /api/servers/:id, or its Node went). */
   | { kind: 'removed'; from: string; id: string };
 
-const KINDS = { report: 'r', claim: 'c', offline: 'o', removed: 'x' } as const;
+const KINDS = { report: 'r', state: 's', claim: 'c', offline: 'o', removed: 'x' } as const;
 
 export function encode(message: BusMessage): string {
   const head = `${KINDS[message.kind]}\t${message.from}\t`;
   switch (message.kind) {
     case 'report':
+    case 'state':
       return `${head}${message.sentAt}\t${message.view}`;
     case 'claim':
     case 'offline':
@@ -42,10 +48,11 @@ export function decode(text: string): BusMessage | undefined {
   const [kind, from, a, b] = fields;
   if (!from || a === undefined || a === '') return undefined;
   switch (kind) {
-    case KINDS.report: {
+    case KINDS.report:
+    case KINDS.state: {
       const sentAt = Number(a);
       return b?.startsWith('{') && Number.isFinite(sentAt)
-        ? { kind: 'report', from, sentAt, view: b }
+        ? { kind: kind === KINDS.report ? 'report' : 'state', from, sentAt, view: b }
         : undefined;
     }
     case KINDS.claim:

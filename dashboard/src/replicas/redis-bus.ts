@@ -89,6 +89,7 @@ export class ReplicaBus implements AgentReplication {
    * while another replica's reports still passed it by; on a reconnect the client resubscribes before 'ready'.
    */
   private subscribed = false;
+  private subscribing = false;
   private everUp = false;
   private saidDown = false;
   private closed = false;
@@ -166,15 +167,9 @@ export class ReplicaBus implements AgentReplication {
       client.on('error', (err: Error) => this.failed(err));
       client.on('ready', () => this.connected());
     }
+    this.sub.on('ready', () => this.subscribe());
     void this.cmd.connect().catch((err: Error) => this.failed(err));
-    void this.sub
-      .connect()
-      .then(() => this.sub.subscribe(this.keys.channel, (text: string) => this.receive(text)))
-      .then(() => {
-        this.subscribed = true;
-        this.connected();
-      })
-      .catch((err: Error) => this.failed(err));
+    void this.sub.connect().catch((err: Error) => this.failed(err));
     this.timer = setInterval(() => {
       this.saveStates();
       this.renewLease();
@@ -349,6 +344,12 @@ export class ReplicaBus implements AgentReplication {
         if (report) this.hub.report(report);
         return;
       }
+      case 'state': {
+        const view: unknown = JSON.parse(message.view);
+        const report = this.checked(view, 'report');
+        if (report) this.adopt(view as FrontendServerInfo, report);
+        return;
+      }
       case 'claim': {
         this.owners.claim(message.id, message.from, message.generation);
         const owner = this.local.get(message.id);
@@ -428,6 +429,25 @@ export class ReplicaBus implements AgentReplication {
         this.failed(err);
       },
     );
+  }
+
+  /**
+   * Subscribes on the subscriber's first 'ready', and again on a later one while no SUBSCRIBE was answered (a first
+   * one lost with its connection is not resubscribed by the client, which resubscribes only what it holds).
+   */
+  private subscribe(): void {
+    if (this.subscribed || this.subscribing || this.closed) return;
+    this.subscribing = true;
+    this.sub
+      .subscribe(this.keys.channel, (text: string) => this.receive(text))
+      .then(() => {
+        this.subscribed = true;
+        this.connected();
+      })
+      .catch((err: Error) => this.failed(err))
+      .finally(() => {
+        this.subscribing = false;
+      });
   }
 
   private connected(): void {
@@ -537,12 +557,12 @@ export class ReplicaBus implements AgentReplication {
     }
     // The others list this replica's servers at once, not at their agents' next report (an interval may be a minute):
     // the states are written, then published, in this order on one connection, so a replica subscribing after the
-    // publication reads the hash after the write.
+    // publication reads the hash after the write. Published as states, not reports: no history point is replayed.
     this.saveStates();
     for (const id of this.local.keys()) {
       const state = this.hub.get(id);
       if (state)
-        this.publish({ kind: 'report', from: this.id, sentAt: Date.now(), view: state.message.toString() });
+        this.publish({ kind: 'state', from: this.id, sentAt: Date.now(), view: state.message.toString() });
     }
     if (this.up) this.syncedAt = Date.now();
   }
