@@ -350,6 +350,8 @@ export class AlertEvaluator {
           this.active.delete(was.key);
           const about = aboutOf(rule, path);
           alert = { ...was, key, rule, serverId: server.id, ...(about ? { about } : {}) };
+          // Its server's message carries the alert's about from now on.
+          if (about) changed.add(server.id);
         } else {
           alert = {
             key,

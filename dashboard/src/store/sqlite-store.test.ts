@@ -375,6 +375,19 @@ describe('SqliteHistoryStore', () => {
     file.close();
   });
 
+  it('opens a file of schema 1 written before the alerts table existed', async () => {
+    const old = new Database(join(dir, STORE_FILE));
+    old.exec('CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    old.pragma('user_version = 1');
+    old.close();
+    const store = open();
+    const about = { kind: 'offline' as const };
+    store.recordAlert(alert('a', T0 * 1000, { about }));
+    await store.flush();
+    expect(store.up).toBe(true);
+    expect(open().loadFiringAlerts()).toEqual([alert('a', T0 * 1000, { about })]);
+  });
+
   it('deletes resolved alerts past the 15-minute retention in the retention pass, never a firing one', async () => {
     const store = open();
     const t = T0 * 1000;

@@ -205,8 +205,12 @@ export class SqliteHistoryStore implements HistoryStore {
           PRIMARY KEY (fingerprint, starts_at));
         CREATE INDEX IF NOT EXISTS alerts_ends_at ON alerts (ends_at);
       `);
-      if (version === 1) db.exec('ALTER TABLE alerts ADD COLUMN about TEXT');
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // A file of schema 1 may have an alerts table without the column, or none (created above, with it).
+      const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('alerts');
+      db.transaction(() => {
+        if (!columns.includes('about')) db.exec('ALTER TABLE alerts ADD COLUMN about TEXT');
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
       this.statements = this.prepare(db);
       for (const { key, id } of db.prepare('SELECT key, id FROM servers').all() as {
         key: number;

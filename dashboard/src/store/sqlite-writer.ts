@@ -68,7 +68,8 @@ const removeServer = db.prepare('DELETE FROM servers WHERE key = ?');
 const saveAlert = db.prepare(
   'INSERT INTO alerts (fingerprint, starts_at, ends_at, active_at, server_id, severity, labels, summary, description, value, about) ' +
     'VALUES (@fingerprint, @starts_at, @ends_at, @active_at, @server_id, @severity, @labels, @summary, @description, @value, @about) ' +
-    'ON CONFLICT (fingerprint, starts_at) DO UPDATE SET ends_at = excluded.ends_at, value = excluded.value',
+    'ON CONFLICT (fingerprint, starts_at) DO UPDATE SET ends_at = excluded.ends_at, value = excluded.value, ' +
+    'about = COALESCE(excluded.about, about)',
 );
 const pruneAlerts = db.prepare(
   'DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE ends_at < ? LIMIT 500)',
