@@ -85,12 +85,26 @@ describe('summaryIn', () => {
 
   it.each(cases)('words %j as the dashboard does in English, and in Chinese', (about, english, chinese) => {
     const alert = { summary: 'from the dashboard', about };
-    expect(summaryIn('en', alert, 'web-1')).toBe(english);
-    expect(summaryIn('zh', alert, 'web-1')).toBe(chinese);
+    expect(summaryIn('en', alert, { id: 'web-1', name: 'web-1' })).toBe(english);
+    expect(summaryIn('zh', alert, { id: 'web-1', name: 'web-1' })).toBe(chinese);
+  });
+
+  it('names a Node by its id and any other server by its display name, as the dashboard does', () => {
+    const names = { id: 'node-7', name: 'Web Server 7' };
+    expect(summaryIn('en', { summary: '', about: { kind: 'agentMissing' } }, names)).toBe(
+      'No agent reports for Node node-7',
+    );
+    expect(summaryIn('en', { summary: '', about: { kind: 'nodeNotReady' } }, names)).toBe(
+      'Node node-7 is not Ready',
+    );
+    expect(summaryIn('en', { summary: '', about: { kind: 'offline' } }, names)).toBe(
+      'Web Server 7 is offline',
+    );
   });
 
   it("shows a rule's own summary as written", () => {
-    expect(summaryIn('zh', { summary: 'web-1 的磁盘快满了' }, 'web-1')).toBe('web-1 的磁盘快满了');
-    expect(summaryIn('en', { summary: 'custom' }, 'web-1')).toBe('custom');
+    const names = { id: 'web-1', name: 'web-1' };
+    expect(summaryIn('zh', { summary: 'web-1 的磁盘快满了' }, names)).toBe('web-1 的磁盘快满了');
+    expect(summaryIn('en', { summary: 'custom' }, names)).toBe('custom');
   });
 });

@@ -57,10 +57,12 @@ const UNITS: Partial<Record<AlertKind, string>> = { cpu: ' %', memory: ' %', dis
 export function summaryIn(
   lang: Lang,
   alert: { summary: string; about?: AlertAbout },
-  server: string,
+  names: { id: string; name: string },
 ): string {
   const about = alert.about;
   if (!about) return alert.summary;
+  // As the dashboard words it: a Node by its name (the server id), any other server by its display name.
+  const server = about.kind === 'agentMissing' || about.kind === 'nodeNotReady' ? names.id : names.name;
   const state = STATE_TEXTS[about.kind];
   if (state) return message(lang, state, { server });
   const limit = {

@@ -8,7 +8,12 @@ import { now } from '../clock';
 import { duration, lang, t } from '../i18n';
 import { Bell } from './Icons';
 
-export function AlertBadges(props: { alerts: readonly ServerAlert[]; server: string; limit?: number }) {
+export function AlertBadges(props: {
+  alerts: readonly ServerAlert[];
+  /** The server's id and display name, for the summaries. */
+  server: { id: string; name: string };
+  limit?: number;
+}) {
   const shown = () => props.alerts.slice(0, props.limit);
   const hidden = () => props.alerts.slice(shown().length);
   const tip = (a: ServerAlert) =>

@@ -137,7 +137,9 @@ export function AlertsView() {
                       <td>
                         <a href={serverHref(row.serverId)}>{row.serverName}</a>
                       </td>
-                      <td class="alert-summary">{summaryIn(lang(), row, row.serverName)}</td>
+                      <td class="alert-summary">
+                        {summaryIn(lang(), row, { id: row.serverId, name: row.serverName })}
+                      </td>
                       <td class="alert-state" data-state={row.state}>
                         {t(row.state)}
                       </td>

@@ -234,7 +234,12 @@ function ServerDetails(props: { entry: ServerEntry }) {
         </Show>
         <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
         <Show when={info().alerts}>
-          {(alerts) => <AlertBadges alerts={alerts()} server={info().serverName || info().serverId} />}
+          {(alerts) => (
+            <AlertBadges
+              alerts={alerts()}
+              server={{ id: info().serverId, name: info().serverName || info().serverId }}
+            />
+          )}
         </Show>
         <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>
           <div class="details-meters" classList={{ 'has-swap': swapPercent(info().memory) !== undefined }}>

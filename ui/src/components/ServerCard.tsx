@@ -52,7 +52,12 @@ export function ServerCard(props: { entry: ServerEntry }) {
       </p>
       <Show when={info().kubernetes}>{(node) => <NodeBadges node={node()} />}</Show>
       <Show when={info().alerts}>
-        {(alerts) => <AlertBadges alerts={alerts()} server={info().serverName || info().serverId} />}
+        {(alerts) => (
+          <AlertBadges
+            alerts={alerts()}
+            server={{ id: info().serverId, name: info().serverName || info().serverId }}
+          />
+        )}
       </Show>
 
       <Show when={state() !== 'missing'} fallback={<MissingAgent info={info()} />}>

@@ -72,7 +72,11 @@ function Row(props: { entry: ServerEntry; kubernetes: boolean }) {
           </a>
           <Show when={info().alerts}>
             {(alerts) => (
-              <AlertBadges alerts={alerts()} server={info().serverName || info().serverId} limit={1} />
+              <AlertBadges
+                alerts={alerts()}
+                server={{ id: info().serverId, name: info().serverName || info().serverId }}
+                limit={1}
+              />
             )}
           </Show>
         </div>
