@@ -99,17 +99,20 @@ export class ConnectionGuard {
 
   private admit(socket: Socket): void {
     const address = plainAddress(socket.remoteAddress);
+    // A trusted proxy's connections count against no cap, not even its /64's (an IPv6 Node's Pods share one).
+    const counted = !this.limits.exempt(address);
     const key = addressKey(address);
     const count = (this.perAddress.get(key) ?? 0) + 1;
-    if (count > this.limits.maxPerAddress && !this.limits.exempt(address)) {
+    if (counted && count > this.limits.maxPerAddress) {
       socket.destroy();
       this.drop('address_limit', key);
       return;
     }
-    this.perAddress.set(key, count);
+    if (counted) this.perAddress.set(key, count);
     this.open++;
     socket.once('close', () => {
       this.open--;
+      if (!counted) return;
       const left = (this.perAddress.get(key) ?? 1) - 1;
       if (left > 0) this.perAddress.set(key, left);
       else this.perAddress.delete(key);
