@@ -117,6 +117,11 @@ describe.skipIf(!helm)('chart: values.schema.json', () => {
       "- at '/dashboard/alerts/0/labels': additional properties 'a-b' not allowed",
     ],
     [
+      'an alert rule label name starting with __ (reserved in Prometheus)',
+      'dashboard:\n  alerts:\n    - kind: offline\n      labels: {__x: y}\n',
+      "- at '/dashboard/alerts/0/labels': additional properties '__x' not allowed",
+    ],
+    [
       'a receiver of an unknown type',
       'dashboard:\n  notifications:\n    - name: x\n      type: email\n      url: http://a\n',
       "- at '/dashboard/notifications/0/type': value must be one of",
