@@ -866,6 +866,68 @@ describe('dashboard replicas over redis', () => {
     60_000,
   );
 
+  it.skipIf(needs)(
+    'Redis back before a holder: its servers stay online elsewhere until it returns, and one that went meanwhile goes offline then',
+    async () => {
+      redis = await startRedis();
+      const relays = [await startTcpRelay(redis.port), await startTcpRelay(redis.port)];
+      try {
+        // A 3 s interval: an offline period is 9 s, and the holder returns 10 s after the other replica, later than
+        // that period, well within the bound of two (18 s) even after its reconnect backoff (2.4 s at most).
+        const secret = newSecret();
+        const [a, b] = await Promise.all(
+          relays.map((relay, i) =>
+            startDashboard({
+              SSS_AUTH_SECRET: secret,
+              SSS_INTERVAL: '3',
+              SSS_LOG_LEVEL: 'info',
+              SSS_REDIS_URL: `redis://127.0.0.1:${relay.port}`,
+              SSS_REPLICA_ID: `dash-${i}`,
+            }),
+          ),
+        );
+        const dashboards = [a, b] as [Dashboard, Dashboard];
+        await Promise.all(
+          dashboards.map((d) => d.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000)),
+        );
+        const web1 = new SimAgent(b.wsUrl, 'web-1', secret);
+        const web2 = new SimAgent(b.wsUrl, 'web-2', secret);
+        agents.push(web1, web2);
+        web1.start();
+        web2.start();
+        const browser = new FrontendClient(a.wsUrl);
+        await browser.open();
+        await eventually(() => allAgree(dashboards, ['web-1', 'web-2']), 10_000, 'both list both online');
+
+        await Promise.all(relays.map((relay) => relay.cut()));
+        await Promise.all(
+          dashboards.map((d) =>
+            d.waitForLog((l) => String(l.msg).startsWith('replicas: redis unreachable'), 10_000),
+          ),
+        );
+        web2.stop();
+        await b.waitForLog((l) => l.msg === 'agent disconnected' && l.serverId === 'web-2', 5_000);
+        await relays[0]?.restore();
+        await a.waitForLog((l) => l.msg === 'replicas: redis is back; resynchronising', 10_000);
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        expect((await servers(a)).map((s) => [s.serverId, s.online])).toEqual([
+          ['web-1', true],
+          ['web-2', true],
+        ]);
+
+        await relays[1]?.restore();
+        await b.waitForLog((l) => l.msg === 'replicas: redis is back; resynchronising', 10_000);
+        // b's resynchronisation publishes web-1's state and not web-2's: a takes web-2 for gone.
+        await browser.waitFor((info) => info.serverId === 'web-2' && !info.online, 5_000);
+        expect((await servers(a)).find((s) => s.serverId === 'web-1')?.online).toBe(true);
+        expect(longestOffline(browser, ['web-1'], performance.now())).toBe(0);
+      } finally {
+        await Promise.all(relays.map((relay) => relay.close()));
+      }
+    },
+    90_000,
+  );
+
   it('a bad SSS_REDIS_URL stops the program with a message naming the setting', async () => {
     for (const url of ['http://127.0.0.1:6379', 'not a url', 'redis://']) {
       const program = startProgram('dashboard', dashboardMain, {

@@ -25,6 +25,13 @@ const MAX_IN_FLIGHT = 10_000;
 /** How often the states of this replica's servers are written to the hash, in one HSET. */
 const SAVE_STATES_MS = 1_000;
 const RETRY_MAX_MS = 2_000;
+/**
+ * After Redis returns, how many offline periods a server held elsewhere is spared at most while its holder has not
+ * come back (a holder back later is taken for gone: its agents reconnect to a replica that is up meanwhile).
+ */
+const HOLDER_RETURN_PERIODS = 2;
+/** A holder back on Redis publishes the states of all its servers in one go; those it holds arrive within this. */
+const HOLDER_STATES_MS = 1_000;
 /** The notification lease: how long alert notifications may pause when the replica sending them dies. */
 const LEASE_MS = 5_000;
 /**
@@ -102,6 +109,11 @@ export class ReplicaBus implements AgentReplication {
   private leaseElsewhereAt = 0;
   /** Date.now() when the last resynchronisation ended; 0 while Redis is unreachable. */
   private syncedAt = 0;
+  /** While returning(): the servers whose reports came over the bus (their lastSeen is fresh). */
+  private readonly reportedSince = new Set<string>();
+  /** While returning(): the servers a holder published the state of, and when each holder first did. */
+  private readonly statedSince = new Set<string>();
+  private readonly holderBackAt = new Map<string, number>();
   /** Where an invalid server state came from, once logged. */
   private readonly saidInvalid = new Set<'report' | 'hash'>();
 
@@ -220,17 +232,28 @@ export class ReplicaBus implements AgentReplication {
 
   /**
    * Whether the server's agent is held by another replica (its last known owner) and this replica cannot hear about
-   * it: Redis is unreachable, or came back less than an offline period ago (the holder may reconnect later than this
-   * replica, and its next report proves the server alive). Such a server stays as it was last known (online, its
+   * it yet: Redis is unreachable, or came back and the holder has not: it may reconnect later than this replica, and
+   * publishes the states of the servers it holds when it does. Such a server stays as it was last known (online, its
    * lastSeen growing old) rather than offline: an outage of Redis would otherwise have every replica send
    * ServerOffline for every server held elsewhere, then a resolution. A server that did go meanwhile goes offline
-   * once Redis is back and the period has passed without its report.
+   * once its holder is back without it, or HOLDER_RETURN_PERIODS offline periods after this replica's return.
    */
   heldElsewhere(id: string): boolean {
-    if (this.up && this.syncedAt > 0 && Date.now() - this.syncedAt >= this.hub.offlineAfterMs) return false;
-    if (this.local.has(id)) return false;
+    if (this.local.has(id) || this.reportedSince.has(id)) return false;
     const owner = this.owners.ownerOf(id);
-    return owner !== undefined && owner !== this.id;
+    if (owner === undefined || owner === this.id) return false;
+    if (!this.returning()) return false;
+    const back = this.holderBackAt.get(owner);
+    return back === undefined || this.statedSince.has(id) || Date.now() - back < HOLDER_STATES_MS;
+  }
+
+  /** Whether Redis is unreachable, or came back so lately that other replicas may still be on their way back. */
+  private returning(): boolean {
+    return (
+      !this.up ||
+      this.syncedAt === 0 ||
+      Date.now() - this.syncedAt < HOLDER_RETURN_PERIODS * this.hub.offlineAfterMs
+    );
   }
 
   accepted(serverId: string, replace: () => void): void {
@@ -341,13 +364,20 @@ export class ReplicaBus implements AgentReplication {
       case 'report': {
         this.metrics.delivery.observe(Math.max(0, Date.now() - message.sentAt) / 1000);
         const report = this.checked(JSON.parse(message.view), 'report');
-        if (report) this.hub.report(report);
+        if (!report) return;
+        if (this.returning()) this.reportedSince.add(report.serverId);
+        this.hub.report(report);
         return;
       }
       case 'state': {
         const view: unknown = JSON.parse(message.view);
         const report = this.checked(view, 'report');
-        if (report) this.adopt(view as FrontendServerInfo, report);
+        if (!report) return;
+        if (this.returning()) {
+          if (!this.holderBackAt.has(message.from)) this.holderBackAt.set(message.from, Date.now());
+          this.statedSince.add(report.serverId);
+        }
+        this.adopt(view as FrontendServerInfo, report);
         return;
       }
       case 'claim': {
@@ -471,6 +501,9 @@ export class ReplicaBus implements AgentReplication {
     if (this.cmd.isReady && this.sub.isReady) return;
     this.up = false;
     this.syncedAt = 0;
+    this.reportedSince.clear();
+    this.statedSince.clear();
+    this.holderBackAt.clear();
     if (this.saidDown) return;
     this.saidDown = true;
     this.log.warn(
