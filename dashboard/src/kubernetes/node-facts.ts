@@ -1,10 +1,44 @@
-import type { V1Node } from '@kubernetes/client-node';
 import {
   type ConditionStatus,
   type KubernetesNodeInfo,
   NODE_PROBLEM_CONDITIONS,
   type NodeProblemCondition,
 } from '@sss/protocol';
+
+/**
+ * A Node as the API server sends it in JSON (a list page's item, a watch event's object), reduced to the fields
+ * nodeFacts reads: everything else in the object is ignored. Every field may be missing from a strange Node.
+ */
+export interface NodeJson {
+  metadata?: {
+    name?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+  };
+  spec?: {
+    unschedulable?: boolean;
+    taints?: { key: string; value?: string; effect: string }[];
+  };
+  status?: {
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string | null;
+    }[];
+    nodeInfo?: {
+      kubeletVersion?: string;
+      containerRuntimeVersion?: string;
+      osImage?: string;
+      kernelVersion?: string;
+      architecture?: string;
+    };
+    capacity?: Record<string, string>;
+    addresses?: { type: string; address: string }[];
+  };
+}
 
 const ROLE_LABEL_PREFIX = 'node-role.kubernetes.io/';
 /** The older role label some distributions still set (kubectl shows both). */
@@ -53,10 +87,10 @@ function clip(text: string): string {
 }
 
 /**
- * Timestamps arrive as strings from a watch and as Dates from the generated list call; a condition written without
- * one (a status patch by hand) has null, which is no time at all, not 1970.
+ * An RFC 3339 timestamp in seconds; a condition written without one (a status patch by hand) has null, which is no
+ * time at all, not 1970.
  */
-function seconds(time: Date | string | null | undefined): number | undefined {
+function seconds(time: string | null | undefined): number | undefined {
   if (!time) return undefined;
   const ms = new Date(time).getTime();
   return Number.isFinite(ms) && ms > 0 ? ms / 1000 : undefined;
@@ -85,7 +119,7 @@ function rolesOf(labels: Record<string, string>): string[] {
  * heartbeat times, managed fields) is dropped, so 5,000 Nodes cost a few MiB and a kubelet's heartbeat, which
  * changes no fact, costs no push.
  */
-export function nodeFacts(node: V1Node): KubernetesNodeInfo {
+export function nodeFacts(node: NodeJson): KubernetesNodeInfo {
   const labels = node.metadata?.labels ?? {};
   const conditions = node.status?.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');

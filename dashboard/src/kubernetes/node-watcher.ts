@@ -1,7 +1,11 @@
-import type { CoreV1Api, KubeConfig, V1Node, Watch } from '@kubernetes/client-node';
+import { get as httpGet, type IncomingMessage, STATUS_CODES } from 'node:http';
+import { get as httpsGet, type RequestOptions } from 'node:https';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { KubeConfig, Watch } from '@kubernetes/client-node';
 import { type BackoffPolicy, backoffDelay, type KubernetesNodeInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
-import { nodeFacts, sameFacts } from './node-facts';
+import { type NodeJson, nodeFacts, sameFacts } from './node-facts';
 
 /** Where the connection to the API server stands; each is a value of sss_kubernetes_api_state's `state` label. */
 export const API_STATES = [
@@ -40,6 +44,24 @@ class Gone extends Error {}
 /** A watch ended for a reason that is not an HTTP status (the stream broke, no event for too long). */
 class WatchBroken extends Error {}
 
+/** The API server answered with an HTTP error status; `body` is its answer (a Status object, as text). */
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: string,
+  ) {
+    super(STATUS_CODES[statusCode] ?? 'Unknown status');
+  }
+}
+
+/** One page of GET /api/v1/nodes, as the API server sends it. */
+interface NodeList {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: NodeJson[];
+}
+
+const gunzipAsync = promisify(gunzip);
+
 function statusOf(err: unknown): number | undefined {
   const e = err as { code?: unknown; statusCode?: unknown };
   if (typeof e.statusCode === 'number') return e.statusCode;
@@ -77,6 +99,8 @@ export class NodeWatcher {
   private readonly backoff: BackoffPolicy;
   private readonly requestTimeoutMs: number;
   private stopped = false;
+  /** Aborts a list request in flight on stop. */
+  private readonly stopping = new AbortController();
   private abortWatch: (() => void) | undefined;
   private wake: (() => void) | undefined;
   private current: ApiState = 'connecting';
@@ -95,12 +119,12 @@ export class NodeWatcher {
     log: Logger,
     options: NodeWatcherOptions = {},
   ): Promise<NodeWatcher> {
-    const { CoreV1Api, Watch } = await import('@kubernetes/client-node');
-    return new NodeWatcher(kubeConfig.makeApiClient(CoreV1Api), new Watch(kubeConfig), sink, log, options);
+    const { Watch } = await import('@kubernetes/client-node');
+    return new NodeWatcher(kubeConfig, new Watch(kubeConfig), sink, log, options);
   }
 
   private constructor(
-    private readonly api: CoreV1Api,
+    private readonly kubeConfig: KubeConfig,
     private readonly watch: Watch,
     private readonly sink: NodeSink,
     private readonly log: Logger,
@@ -134,9 +158,10 @@ export class NodeWatcher {
     void this.run();
   }
 
-  /** Stops at once; a request still in flight is abandoned (it holds no timer that keeps the process up). */
+  /** Stops at once: a request in flight is aborted (and holds no timer that keeps the process up). */
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     this.abortWatch?.();
     this.wake?.();
   }
@@ -177,20 +202,27 @@ export class NodeWatcher {
     }
   }
 
-  /** Lists every Node in pages, applies the difference to the sink, and returns the list's resourceVersion. */
+  /**
+   * Lists every Node in pages, applies the difference to the sink, and returns the list's resourceVersion. The
+   * pages are read as plain JSON, as the watch's events are: nodeFacts keeps a few fields of each Node, so turning
+   * every Node into a typed object first (the generated client's listNode) cost the list most of its CPU.
+   */
   private async list(): Promise<string> {
     const seen = new Map<string, KubernetesNodeInfo>();
     let next: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.withTimeout(
-        this.api.listNode({ limit: this.pageSize, ...(next ? { _continue: next } : {}) }),
-      );
-      for (const node of page.items) {
+      const path = `/api/v1/nodes?limit=${this.pageSize}${next ? `&continue=${encodeURIComponent(next)}` : ''}`;
+      const page = await this.get<NodeList>(path).catch((err: unknown) => {
+        // The continue token expired (the list outlasted the history etcd keeps): list again from the start.
+        if (next && statusOf(err) === 410) throw new Gone();
+        throw err;
+      });
+      for (const node of page.items ?? []) {
         const facts = nodeFacts(node);
         seen.set(facts.nodeName, facts);
       }
-      next = page.metadata?._continue || undefined;
+      next = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? '';
     } while (next && !this.stopped);
     for (const name of this.nodes.keys()) {
@@ -239,7 +271,7 @@ export class NodeWatcher {
         }, this.requestTimeoutMs).unref();
       };
       arm();
-      const handle = (type: string, object: V1Node & { code?: number }) => {
+      const handle = (type: string, object: NodeJson & { code?: number }) => {
         arm();
         if (type === 'ERROR') {
           if (object.code === 410) gone = true;
@@ -258,7 +290,8 @@ export class NodeWatcher {
           finish,
         )
         .then((controller) => {
-          if (settled) controller.abort();
+          // A watch that opened after it ended, or after stop(), is closed at once rather than left running.
+          if (settled || this.stopped) controller.abort();
           else this.abortWatch = () => controller.abort();
         }, finish);
     }).catch((err: unknown) => {
@@ -302,15 +335,46 @@ export class NodeWatcher {
     }
   }
 
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new WatchBroken(`no answer within ${this.requestTimeoutMs / 1000} s`)),
-        this.requestTimeoutMs,
-      ).unref();
+  /**
+   * GETs `path` from the API server with the kubeconfig's credentials and TLS settings (as the client library's
+   * own Watch does) and parses the answer, compressed or not; rejects with an HttpError for an error status, and
+   * when the whole answer has not arrived within the request timeout.
+   */
+  private async get<T>(path: string): Promise<T> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const options: RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const url = new URL(cluster.server + path);
+    const request = (url.protocol === 'http:' ? httpGet : httpsGet)(url, {
+      ...options,
+      headers: { ...options.headers, accept: 'application/json', 'accept-encoding': 'gzip' },
+      signal: this.stopping.signal,
     });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.destroy();
+    }, this.requestTimeoutMs).unref();
+    try {
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        request.on('response', resolve);
+        request.on('error', reject); // `on`: an error after the answer began must not go unhandled
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      let body: Buffer = Buffer.concat(chunks);
+      if (response.headers['content-encoding'] === 'gzip') body = await gunzipAsync(body);
+      const text = body.toString('utf8');
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw new HttpError(status, text);
+      return JSON.parse(text) as T;
+    } catch (err) {
+      if (timedOut) throw new WatchBroken(`no answer within ${this.requestTimeoutMs / 1000} s`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private sleep(ms: number): Promise<void> {
