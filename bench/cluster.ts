@@ -2,13 +2,20 @@
 // with 100 simulated agents reporting for 100 of them and one browser. Prints how fast the Nodes were made, the
 // time from the dashboard's start to its first complete list, its RSS, its CPU while idle (Node updates that change
 // nothing a browser sees keep arriving) and while 500 Nodes are cordoned at once, the delay until the browser has
-// all 500 changes, and the CPU of every process involved: they all share this machine's cores.
+// all 500 changes, and the CPU of every process involved: they all share this machine's cores. Last, in this process
+// and side by side, it lists the Nodes the way the dashboard did before (the client library's typed listNode) and
+// the way it does now (its NodeWatcher, plain JSON), and prints the time and CPU of each.
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
 import { parse } from 'yaml';
+import { kubeConfigFor } from '../dashboard/src/kubernetes/kube-config';
+import { type NodeJson, nodeFacts } from '../dashboard/src/kubernetes/node-facts';
+import { NodeWatcher } from '../dashboard/src/kubernetes/node-watcher';
 import { type ControlPlane, startControlPlane } from '../e2e/cluster/control-plane';
 import { type NodeObject, nodeObject } from '../e2e/cluster/nodes';
 import { FrontendClient } from '../e2e/support/clients';
@@ -390,6 +397,73 @@ async function cordon(setup: Setup) {
   return { ...phase, fromAnswer: sorted(fromAnswer), fromWatch: sorted(fromWatch) };
 }
 
+/** Rounds of the side-by-side list comparison; each lists every Node both ways. */
+const LIST_ROUNDS = 3;
+
+/**
+ * The dashboard's list before it read plain JSON: the generated client's listNode in pages of 500, which turns
+ * every Node into a typed V1Node (Dates for timestamps), then nodeFacts. Kept here only as the baseline.
+ */
+async function typedList(api: CoreV1Api): Promise<number> {
+  const names = new Set<string>();
+  let next: string | undefined;
+  do {
+    const page = await api.listNode({ limit: 500, ...(next ? { _continue: next } : {}) });
+    // nodeFacts reads the same fields from a V1Node; its Dates where NodeJson has strings read the same.
+    for (const node of page.items) names.add(nodeFacts(node as unknown as NodeJson).nodeName);
+    next = page.metadata?._continue || undefined;
+  } while (next);
+  return names.size;
+}
+
+/** The dashboard's list now: its own NodeWatcher, from start to synced (then stopped before it watches long). */
+async function plainList(config: KubeConfig): Promise<number> {
+  const watcher = await NodeWatcher.create(config, { upsert() {}, remove() {} }, pino({ level: 'silent' }));
+  watcher.start();
+  const synced = await watcher.whenSynced(120_000);
+  const size = watcher.size;
+  watcher.stop();
+  if (!synced) throw new Error('the NodeWatcher did not sync within 120 s');
+  return size;
+}
+
+/** Wall time and CPU of this process (user + system) for `task`; nothing else of this process should be busy. */
+async function timed(task: () => Promise<number>) {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const nodes = await task();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { nodes, wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/**
+ * Lists every Node both ways, alternately, LIST_ROUNDS times, with the dashboard's read-only token; the medians.
+ * The client library is loaded before the first round, so no round pays for loading it.
+ */
+async function compareLists(kubeconfig: string) {
+  const config = await kubeConfigFor('on', { KUBECONFIG: kubeconfig });
+  if (!config) throw new Error('no kubeconfig');
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const api = config.makeApiClient(CoreV1Api);
+  const typed: Awaited<ReturnType<typeof timed>>[] = [];
+  const plain: Awaited<ReturnType<typeof timed>>[] = [];
+  for (let round = 0; round < LIST_ROUNDS; round++) {
+    typed.push(await timed(() => typedList(api)));
+    plain.push(await timed(() => plainList(config)));
+  }
+  const median = (runs: typeof typed, key: 'wallMs' | 'cpuMs') =>
+    quantile(Float64Array.from(runs.map((r) => r[key])).sort(), 0.5);
+  const nodes = new Set([...typed, ...plain].map((r) => r.nodes));
+  if (nodes.size !== 1)
+    throw new Error(`the lists disagree on the number of Nodes: ${[...nodes].join(', ')}`);
+  return {
+    nodes: [...nodes][0] ?? 0,
+    typed: { wallMs: median(typed, 'wallMs'), cpuMs: median(typed, 'cpuMs') },
+    plain: { wallMs: median(plain, 'wallMs'), cpuMs: median(plain, 'cpuMs') },
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const byManager = (updates: (readonly [string, number])[]) =>
@@ -432,8 +506,9 @@ export async function run(): Promise<void> {
     const events = await watchNodes(cp, admin.call, credentials);
     cleanup.push(events.stop);
     const startedAt = Date.now();
+    const kubeconfig = cp.kubeconfigFor(token);
     const dashboard: Dashboard = await startDashboard({
-      KUBECONFIG: cp.kubeconfigFor(token),
+      KUBECONFIG: kubeconfig,
       SSS_KUBERNETES: 'on',
       SSS_ID_POLICY: 'nodes',
       SSS_LOG_LEVEL: 'info',
@@ -482,6 +557,7 @@ export async function run(): Promise<void> {
     };
     const quiet = await idle(setup, simulator);
     const change = await cordon(setup);
+    const lists = await compareLists(kubeconfig);
     const spread = (delays: Float64Array) =>
       `p50 ${quantile(delays, 0.5).toFixed(1)} ms, p99 ${quantile(delays, 0.99).toFixed(1)} ms, ` +
       `max ${quantile(delays, 1).toFixed(1)} ms`;
@@ -513,6 +589,16 @@ export async function run(): Promise<void> {
           `Node updates watched: ${byManager(change.nodeUpdates)}`,
       ],
       ['dashboard peak RSS (VmHWM)', mebibytes(peakRssBytes(pid))],
+      [
+        `list ${lists.nodes} Nodes: typed (before)`,
+        `${seconds(lists.typed.wallMs)}, ${seconds(lists.typed.cpuMs)} of CPU (client library's listNode, V1Node)`,
+      ],
+      [
+        `list ${lists.nodes} Nodes: plain JSON (now)`,
+        `${seconds(lists.plain.wallMs)}, ${seconds(lists.plain.cpuMs)} of CPU (the dashboard's NodeWatcher); ` +
+          `typed / plain: ${(lists.typed.wallMs / lists.plain.wallMs).toFixed(1)}x time, ` +
+          `${(lists.typed.cpuMs / lists.plain.cpuMs).toFixed(1)}x CPU (medians of ${LIST_ROUNDS}, in this process)`,
+      ],
     ];
     for (const [name, value] of rows) console.log(`${name.padEnd(34)} ${value}`);
 
