@@ -1,7 +1,17 @@
 // Tier 4: helm lint --strict and helm template of the defaults and of every ci/*-values.yaml scenario, with the
 // invariants every scenario must keep (labels, hardened pods, no unknown kinds).
 import { describe, expect, it } from 'vitest';
-import { ciValues, container, envOf, helm, type K8sObject, podSpec, render, runHelm } from './chart';
+import {
+  ciValues,
+  container,
+  envOf,
+  helm,
+  type K8sObject,
+  type Manifests,
+  podSpec,
+  render,
+  runHelm,
+} from './chart';
 import { restrictedViolations } from './pod-security';
 
 const required = [
@@ -12,6 +22,7 @@ const required = [
   'tolerations-resources-values.yaml',
   'persistence-values.yaml',
   'replicas-redis-values.yaml',
+  'replicas-persistence-values.yaml',
 ];
 
 const allowedKinds = new Set([
@@ -30,6 +41,7 @@ const allowedKinds = new Set([
   'Service',
   'ServiceAccount',
   'ServiceMonitor',
+  'StatefulSet',
 ]);
 
 describe.skipIf(!helm)('chart: lint and render', () => {
@@ -50,7 +62,8 @@ describe.skipIf(!helm)('chart: lint and render', () => {
     (file) => {
       const manifests = render({ values: file.startsWith('ci/') ? [file] : [] });
       expect(manifests.has('DaemonSet', 'sss-agent')).toBe(true);
-      expect(manifests.has('Deployment', 'sss-dashboard')).toBe(true);
+      // The dashboard is a Deployment, or a StatefulSet for replicas with a claim each; never both.
+      const dashboard = dashboardWorkload(manifests);
       expect(manifests.has('Service', 'sss-dashboard')).toBe(true);
       expect(manifests.has('Pod', 'sss-test')).toBe(true);
       for (const object of manifests.objects) {
@@ -71,20 +84,35 @@ describe.skipIf(!helm)('chart: lint and render', () => {
         if (!object.kind.startsWith('Cluster')) expect(object.metadata.namespace, where).toBe('monitoring');
       }
       for (const workload of manifests.objects.filter((o) =>
-        ['Deployment', 'DaemonSet', 'Pod'].includes(o.kind),
+        ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod'].includes(o.kind),
       )) {
         expectHardened(workload);
       }
       // The dashboard meets the restricted Pod Security Standard, and writes history only to a volume.
-      const dashboard = manifests.one('Deployment', 'sss-dashboard');
       expect(restrictedViolations(podSpec(dashboard))).toEqual([]);
       const dataDir = envOf(container(dashboard, 'dashboard')).SSS_DATA_DIR?.value;
-      expect(container(dashboard, 'dashboard').volumeMounts.map((m: K8sObject) => m.mountPath)).toContain(
-        dataDir,
+      const data = (container(dashboard, 'dashboard').volumeMounts as K8sObject[]).find(
+        (m) => m.mountPath === dataDir,
       );
+      expect(data, `${dataDir} is mounted`).toBeDefined();
+      // The mounted data volume is the pod's own, or the StatefulSet's claim template of that name.
+      const volumes = [
+        ...(podSpec(dashboard).volumes as K8sObject[]),
+        ...((dashboard.spec.volumeClaimTemplates ?? []) as K8sObject[]).map((t) => t.metadata),
+      ].map((v) => v.name);
+      expect(volumes).toContain(data?.name);
     },
   );
 });
+
+/** The dashboard's one workload: the Deployment sss-dashboard or the StatefulSet of that name. */
+function dashboardWorkload(manifests: Manifests): K8sObject {
+  const found = manifests.objects.filter(
+    (o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === 'sss-dashboard',
+  );
+  expect(found.map((o) => o.kind)).toHaveLength(1);
+  return found[0] as K8sObject;
+}
 
 /** What every pod of the chart keeps in every scenario. */
 function expectHardened(workload: K8sObject) {

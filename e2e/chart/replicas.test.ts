@@ -1,12 +1,13 @@
 // Tier 4: dashboard replicas over Redis in the chart: the Deployment's replicas, the SSS_REDIS_* settings with the
 // password as a mounted Secret file, the PodDisruptionBudget, anti-affinity and spread, the headless Service the
-// helm test asks each replica through, and the schema refusing what cannot work (replicas without Redis, a claim
-// shared by replicas, a password in the URL).
+// helm test asks each replica through, the StatefulSet that gives each replica a claim of its own with persistence,
+// and the schema refusing what cannot work (replicas without Redis, one existing claim for several replicas, a
+// password in the URL).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { container, envOf, helm, podSpec, render, renderError } from './chart';
+import { container, envOf, helm, type K8sObject, podSpec, render, renderError } from './chart';
 import { restrictedViolations } from './pod-security';
 
 const selector = {
@@ -103,9 +104,160 @@ describe.skipIf(!helm)('chart: dashboard replicas over Redis', () => {
       name: 'redis-ca',
       secret: { secretName: 'sss-redis-ca', defaultMode: 0o444, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
     });
-    // Each replica keeps its own history in an emptyDir.
+    // Each replica keeps its own history in an emptyDir; without persistence no StatefulSet and no claim.
     expect(volumes).toContainEqual({ name: 'data', emptyDir: {} });
+    expect(manifests.has('StatefulSet')).toBe(false);
+    expect(manifests.has('PersistentVolumeClaim')).toBe(false);
     expect(restrictedViolations(podSpec(deployment))).toEqual([]);
+  });
+
+  it('renders ci/replicas-persistence-values.yaml as a StatefulSet with a claim per replica, no Deployment or PVC', () => {
+    const manifests = render({ values: ['ci/replicas-persistence-values.yaml'] });
+    expect(manifests.has('Deployment')).toBe(false);
+    expect(manifests.has('PersistentVolumeClaim')).toBe(false);
+    const sts = manifests.one('StatefulSet', 'sss-dashboard');
+    expect(sts.apiVersion).toBe('apps/v1');
+    expect(sts.metadata.labels).toMatchObject(selector);
+    const { template, volumeClaimTemplates, ...spec } = sts.spec;
+    expect(spec).toEqual({
+      replicas: 3,
+      revisionHistoryLimit: 10,
+      serviceName: 'sss-dashboard-headless',
+      // Peers: all start at once, and a lost one is replaced without waiting for its lower ordinals.
+      podManagementPolicy: 'Parallel',
+      // One pod at a time is deleted and recreated on its own claim; no surge pod could mount it elsewhere.
+      updateStrategy: { type: 'RollingUpdate' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      selector: { matchLabels: selector },
+    });
+    expect(template.metadata.labels).toMatchObject(selector);
+    // The Service the StatefulSet names exists, headless, selecting these pods.
+    const headless = manifests.one('Service', 'sss-dashboard-headless');
+    expect(headless.spec).toMatchObject({ clusterIP: 'None', selector });
+    // Replica n mounts data-sss-dashboard-n, made from dashboard.persistence; only the stable selector labels,
+    // because Kubernetes refuses any change to volumeClaimTemplates and the chart version is in the other labels.
+    expect(volumeClaimTemplates).toEqual([
+      {
+        metadata: {
+          name: 'data',
+          labels: selector,
+          annotations: { 'backup.example.org/schedule': 'daily' },
+        },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
+      },
+    ]);
+    const pod = podSpec(sts);
+    expect(pod.volumes.map((v: { name: string }) => v.name)).not.toContain('data');
+    const dashboard = container(sts, 'dashboard');
+    expect(dashboard.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/sss' });
+    expect(envOf(dashboard).SSS_DATA_DIR?.value).toBe('/var/lib/sss');
+    expect(envOf(dashboard).SSS_REPLICA_ID?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(restrictedViolations(pod)).toEqual([]);
+    // The PodDisruptionBudget and the anti-affinity select the StatefulSet's pods as they did the Deployment's.
+    expect(manifests.one('PodDisruptionBudget', 'sss-dashboard').spec.selector).toEqual({
+      matchLabels: selector,
+    });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+      },
+    ]);
+    expect(envOf(container(manifests.one('Pod', 'sss-test'), 'check'))).toMatchObject({
+      REPLICAS_URL: { value: 'http://sss-dashboard-headless:8900' },
+      REPLICAS: { value: '3' },
+    });
+  });
+
+  it('gives the StatefulSet the very pod template of the Deployment, but for the data volume', () => {
+    // Every optional part of the pod on: Redis password and CA, config, notifications, metrics token, spread.
+    const set = {
+      'dashboard.servers[0].id': 'node-1',
+      'dashboard.notificationSecrets[0]': 'receivers',
+      'metrics.token.enabled': true,
+      'dashboard.podAnnotations.a': 'b',
+      'dashboard.podLabels.c': 'd',
+      'dashboard.priorityClassName': 'high',
+    };
+    const values = ['ci/replicas-redis-values.yaml'];
+    const deployment = render({ values, set }).one('Deployment', 'sss-dashboard');
+    const sts = render({ values, set: { ...set, 'dashboard.persistence.enabled': true } }).one(
+      'StatefulSet',
+      'sss-dashboard',
+    );
+    const withoutData = structuredClone(deployment.spec.template);
+    withoutData.spec.volumes = withoutData.spec.volumes.filter((v: { name: string }) => v.name !== 'data');
+    expect(sts.spec.template).toEqual(withoutData);
+    expect(sts.spec.selector).toEqual(deployment.spec.selector);
+    expect(sts.metadata.labels).toEqual(deployment.metadata.labels);
+  });
+
+  it('deletes the claims with the StatefulSet without keepOnUninstall, and takes the class and modes asked for', () => {
+    const base =
+      'dashboard:\n  replicas: 2\n  redis:\n    url: redis://redis:6379\n  persistence:\n    enabled: true\n';
+    const claimOf = (sts: K8sObject) => sts.spec.volumeClaimTemplates[0];
+    const deleted = render({
+      values: [
+        valuesFile(
+          'delete',
+          `${base}    keepOnUninstall: false\n    storageClass: fast-ssd\n    accessModes: [ReadWriteOncePod]\n    size: 500Mi\n`,
+        ),
+      ],
+    }).one('StatefulSet', 'sss-dashboard');
+    expect(deleted.spec.replicas).toBe(2);
+    expect(deleted.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
+    });
+    expect(claimOf(deleted)).toEqual({
+      metadata: { name: 'data', labels: selector },
+      spec: {
+        accessModes: ['ReadWriteOncePod'],
+        storageClassName: 'fast-ssd',
+        resources: { requests: { storage: '500Mi' } },
+      },
+    });
+    const none = render({ values: [valuesFile('no-class', `${base}    storageClass: "-"\n`)] }).one(
+      'StatefulSet',
+      'sss-dashboard',
+    );
+    expect(claimOf(none).spec.storageClassName).toBe('');
+  });
+
+  it('keeps one replica with persistence a Deployment on the claim sss-dashboard-data, as before', () => {
+    const manifests = render({
+      values: [
+        valuesFile(
+          'one',
+          'dashboard:\n  redis:\n    url: redis://redis:6379\n  persistence:\n    enabled: true\n',
+        ),
+      ],
+    });
+    expect(manifests.has('StatefulSet')).toBe(false);
+    const deployment = manifests.one('Deployment', 'sss-dashboard');
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(podSpec(deployment).volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'sss-dashboard-data' },
+    });
+    expect(manifests.one('PersistentVolumeClaim', 'sss-dashboard-data').metadata.annotations).toEqual({
+      'helm.sh/resource-policy': 'keep',
+    });
+  });
+
+  it('accepts an existingClaim left over with persistence off, and several replicas with persistence on', () => {
+    const base = 'dashboard:\n  replicas: 2\n  redis:\n    url: redis://redis:6379\n';
+    const off = render({
+      values: [
+        valuesFile('claim-off', `${base}  persistence:\n    enabled: false\n    existingClaim: history\n`),
+      ],
+    });
+    expect(podSpec(off.one('Deployment', 'sss-dashboard')).volumes).toContainEqual({
+      name: 'data',
+      emptyDir: {},
+    });
+    const on = render({ values: [valuesFile('on', `${base}  persistence:\n    enabled: true\n`)] });
+    expect(on.one('StatefulSet', 'sss-dashboard').spec.replicas).toBe(2);
   });
 
   it('adds a PodDisruptionBudget, soft anti-affinity per node and the zone spread with the pods’ labels', () => {
@@ -227,9 +379,9 @@ describe.skipIf(!helm)('chart: dashboard replicas over Redis', () => {
       ["- at '/dashboard': 'allOf' failed", "- at '/dashboard/redis/url': minLength: got 0, want 1"],
     ],
     [
-      'replicas 2 sharing a claim',
-      'dashboard:\n  replicas: 2\n  redis:\n    url: redis://redis:6379\n  persistence:\n    enabled: true\n',
-      ["- at '/dashboard/persistence/enabled': value must be false"],
+      'replicas 2 sharing one existing claim',
+      'dashboard:\n  replicas: 2\n  redis:\n    url: redis://redis:6379\n  persistence:\n    enabled: true\n    existingClaim: history\n',
+      ["- at '/dashboard/persistence/existingClaim': maxLength: got 7, want 0"],
     ],
     ['replicas 0', 'dashboard:\n  replicas: 0\n', ["- at '/dashboard/replicas': minimum: got 0, want 1"]],
     [

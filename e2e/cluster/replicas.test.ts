@@ -7,11 +7,14 @@
 // 127.0.0.1 and the redis-server's port; each Pod's IP is a loopback address of its own (127.0.0.2-4, one port),
 // which the headless Service's name resolves to in the check (e2e/support/dns-stand-in.ts); agent i reports to
 // replica i, as the Service's load balancing might spread them.
+// The second suite installs replicas 3 with Redis and persistence: a StatefulSet whose controller makes a claim per
+// replica, bound to volumes the test makes (stand-ins for a provisioner), kept or deleted on uninstall as asked.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartDir } from '../chart/chart';
+import { chartDir, type K8sObject } from '../chart/chart';
 import { dnsStandIn } from '../support/dns-stand-in';
 import { agentMain, dashboardMain } from '../support/paths';
 import { freePort } from '../support/ports';
@@ -264,4 +267,204 @@ describe.skipIf(!tools || !redisServerPath)('dashboard replicas over Redis in a 
     ).rejects.toThrow("- at '/dashboard/redis/url': minLength: got 0, want 1");
     expect((await cp.helm(['list', '-n', namespace, '-q'])).trim()).toBe(release);
   });
+});
+
+describe.skipIf(!tools)('dashboard replicas with a claim each (StatefulSet) in a real control plane', () => {
+  let cp: ControlPlane;
+  let kubectl: Kubectl;
+  const suffix = randomBytes(4).toString('hex');
+  const ns = `sss-sts-${suffix}`;
+  const stsRelease = 'hist';
+  const sts = `${stsRelease}-dashboard`;
+  const claims = [0, 1, 2].map((i) => `data-${sts}-${i}`);
+  const storageClass = `sss-test-${suffix}`;
+  const volumes = [0, 1, 2].map((i) => `sss-test-${suffix}-${i}`);
+  const restricted = `sss-sts-restricted-${suffix}`;
+  const install = (...set: string[]) =>
+    cp.helm(
+      [
+        'install',
+        stsRelease,
+        chartDir,
+        '-n',
+        ns,
+        '--wait',
+        '--timeout',
+        '90s',
+        '-f',
+        join(chartDir, 'ci/replicas-persistence-values.yaml'),
+        '--set',
+        `dashboard.persistence.storageClass=${storageClass}`,
+        ...set.flatMap((value) => ['--set', value]),
+      ],
+      { timeoutMs: 120_000 },
+    );
+  const uninstall = () => cp.helm(['uninstall', stsRelease, '-n', ns, '--wait', '--timeout', '60s']);
+  const getJson = async (...args: string[]): Promise<K8sObject> =>
+    JSON.parse(await kubectl(['get', ...args, '-o', 'json']));
+  const claimsNow = async (): Promise<K8sObject[]> =>
+    ((await getJson('pvc', '-n', ns)).items as K8sObject[]).sort((a, b) =>
+      a.metadata.name.localeCompare(b.metadata.name),
+    );
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ nodes: 0 });
+    kubectl = (args, input) => cp.kubectl(args, input === undefined ? {} : { input });
+    for (const [i, node] of nodes.entries()) await cp.createNode(node, { zone: `zone-${'abc'[i]}` });
+    await cp.waitForNodesReady();
+    await kubectl(['create', 'namespace', ns]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cp?.stop();
+  }, 60_000);
+
+  it('gives each of 3 replicas its own bound claim on its own Node, kept by helm uninstall, deleted without keepOnUninstall', async () => {
+    try {
+      // Stand-ins for a provisioner (this cluster has none): a class that binds at once, and three volumes that
+      // nothing backs (kwok runs no container, so nothing ever mounts them).
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'storage.k8s.io/v1',
+              kind: 'StorageClass',
+              metadata: { name: storageClass },
+              provisioner: 'kubernetes.io/no-provisioner',
+              volumeBindingMode: 'Immediate',
+              reclaimPolicy: 'Retain',
+            },
+            ...volumes.map((name) => ({
+              apiVersion: 'v1',
+              kind: 'PersistentVolume',
+              metadata: { name },
+              spec: {
+                storageClassName: storageClass,
+                capacity: { storage: '2Gi' },
+                accessModes: ['ReadWriteOnce'],
+                persistentVolumeReclaimPolicy: 'Retain',
+                hostPath: { path: `/tmp/${name}` },
+              },
+            })),
+          ],
+        }),
+      );
+      await install();
+
+      const set = await getJson('statefulset', sts, '-n', ns);
+      expect(set.spec).toMatchObject({
+        replicas: 3,
+        serviceName: `${sts}-headless`,
+        podManagementPolicy: 'Parallel',
+        // Kept by the API server: the field is GA (1.32), not dropped behind a disabled feature gate.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      });
+      expect(set.status).toMatchObject({ replicas: 3, readyReplicas: 3 });
+      // No Deployment, and no claim but the replicas' (not the single replica's <fullname>-dashboard-data).
+      expect((await kubectl(['get', 'deployments,pvc', '-n', ns, '-o', 'name'])).trim().split('\n')).toEqual(
+        claims.map((name) => `persistentvolumeclaim/${name}`),
+      );
+
+      const pods = (await podsOf(kubectl, ns, dashboardSelector)).sort((a, b) =>
+        a.metadata.name.localeCompare(b.metadata.name),
+      );
+      expect(pods.map((p) => p.metadata.name)).toEqual([0, 1, 2].map((i) => `${sts}-${i}`));
+      expect(pods.map((p) => p.status.phase)).toEqual(['Running', 'Running', 'Running']);
+      // Spread by the anti-affinity: one replica per Node.
+      expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(nodes);
+      const bound = await claimsNow();
+      expect(bound.map((c) => c.metadata.name)).toEqual(claims);
+      for (const [i, pod] of pods.entries()) {
+        const data = (pod.spec.volumes ?? []).find((v) => v.name === 'data') as K8sObject | undefined;
+        expect(data?.persistentVolumeClaim, pod.metadata.name).toEqual({ claimName: claims[i] });
+        const claim = bound[i] as K8sObject;
+        expect(claim.status.phase, claim.metadata.name).toBe('Bound');
+        expect(claim.spec).toMatchObject({
+          storageClassName: storageClass,
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '2Gi' } },
+        });
+        expect(claim.metadata.labels).toEqual({
+          ...selectorLabels,
+          'app.kubernetes.io/instance': stsRelease,
+        });
+        expect(claim.metadata.annotations).toMatchObject({ 'backup.example.org/schedule': 'daily' });
+        // Retain: the StatefulSet does not own the claims, so deleting it deletes none.
+        expect(claim.metadata.ownerReferences).toBeUndefined();
+      }
+      const claimVolumes = bound.map((c) => c.spec.volumeName as string);
+      expect([...claimVolumes].sort()).toEqual(volumes);
+
+      // A pod the StatefulSet controller made is admitted where the restricted Pod Security Standard is enforced.
+      await kubectl(['create', 'namespace', restricted]);
+      await kubectl(['label', 'namespace', restricted, 'pod-security.kubernetes.io/enforce=restricted']);
+      await kubectl(['create', 'serviceaccount', sts, '-n', restricted]);
+      const made = await getJson('pod', `${sts}-0`, '-n', ns);
+      const admitted = await kubectl(
+        ['create', '--dry-run=server', '-o', 'name', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: made.metadata.name, namespace: restricted },
+          spec: made.spec,
+        }),
+      );
+      expect(admitted.trim()).toBe(`pod/${sts}-0`);
+
+      // The claims are fixed at install, as values.yaml says: Kubernetes refuses a changed size.
+      await expect(
+        cp.helm([
+          'upgrade',
+          stsRelease,
+          chartDir,
+          '-n',
+          ns,
+          '--reuse-values',
+          '--set',
+          'dashboard.persistence.size=3Gi',
+        ]),
+      ).rejects.toThrow(/Forbidden: updates to statefulset spec for fields other than/);
+
+      await uninstall();
+      await eventually(async () => {
+        expect((await podsOf(kubectl, ns, dashboardSelector)).map((p) => p.metadata.name)).toEqual([]);
+      }, 60_000);
+      expect(await kubectl(['get', 'statefulsets', '-n', ns, '-o', 'name'])).toBe('');
+      // keepOnUninstall: the claims stay, still bound to their volumes.
+      const kept = await claimsNow();
+      expect(kept.map((c) => [c.metadata.name, c.status.phase, c.spec.volumeName])).toEqual(
+        claims.map((name, i) => [name, 'Bound', claimVolumes[i]]),
+      );
+
+      // Installed again without keepOnUninstall: each replica mounts its old claim, which the StatefulSet now owns
+      // and deletes with itself.
+      await install('dashboard.persistence.keepOnUninstall=false');
+      const owned = await eventually(async () => {
+        const now = await claimsNow();
+        for (const claim of now)
+          expect(claim.metadata.ownerReferences, claim.metadata.name).toEqual([
+            expect.objectContaining({ kind: 'StatefulSet', name: sts }),
+          ]);
+        return now;
+      }, 30_000);
+      expect(owned.map((c) => c.spec.volumeName)).toEqual(claimVolumes);
+      await uninstall();
+      await eventually(async () => {
+        expect((await claimsNow()).map((c) => c.metadata.name)).toEqual([]);
+      }, 60_000);
+    } finally {
+      await uninstall().catch(() => undefined);
+      await kubectl(['delete', 'pvc', '--all', '-n', ns, '--wait=false']).catch(() => undefined);
+      await kubectl(['delete', 'pv', ...volumes, '--ignore-not-found', '--wait=false']).catch(
+        () => undefined,
+      );
+      await kubectl(['delete', 'storageclass', storageClass, '--ignore-not-found']).catch(() => undefined);
+      await kubectl(['delete', 'namespace', ns, restricted, '--ignore-not-found', '--wait=false']).catch(
+        () => undefined,
+      );
+    }
+  }, 300_000);
 });

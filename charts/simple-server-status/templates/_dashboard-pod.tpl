@@ -1,4 +1,8 @@
-{{/* The dashboard's pod template (metadata and spec) of the Deployment. Pass the root context. */}}
+{{/*
+The dashboard's pod template (metadata and spec), the one pod spec of both workloads: the Deployment, and the
+StatefulSet that replaces it with replicas > 1 and persistence.enabled. Pass the root context; the StatefulSet's
+pods get their data volume from its volumeClaimTemplates, so it is left out here then.
+*/}}
 {{- define "sss.dashboard.podTemplate" -}}
 {{- $auth := include "sss.authSecretDir" . }}
 {{- $persistence := .Values.dashboard.persistence }}
@@ -209,6 +213,9 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi
+    {{- if include "sss.dashboard.statefulSet" . }}
+    # data: each replica's own claim, data-<pod name>, from the StatefulSet's volumeClaimTemplates.
+    {{- else }}
     - name: data
       {{- if $persistence.enabled }}
       persistentVolumeClaim:
@@ -217,6 +224,7 @@ spec:
       # Kept across container restarts, lost with the pod (dashboard.persistence.enabled keeps it).
       emptyDir: {}
       {{- end }}
+    {{- end }}
   {{- with .Values.dashboard.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}

@@ -107,3 +107,11 @@ even an empty one; null keeps the dashboard's default rules), the notification r
 {{- with .Values.dashboard.externalUrl }}{{ $_ := set $config "externalUrl" . }}{{ end }}
 {{- if $config }}{{ toYaml $config }}{{ end }}
 {{- end }}
+
+{{/*
+"true" when the dashboard runs as a StatefulSet: several replicas (over Redis) that each keep their history on a
+claim of their own (dashboard.persistence.enabled). Empty otherwise: a Deployment, with one claim or an emptyDir.
+*/}}
+{{- define "sss.dashboard.statefulSet" -}}
+{{- if and .Values.dashboard.persistence.enabled (gt (int .Values.dashboard.replicas) 1) }}true{{ end }}
+{{- end }}
