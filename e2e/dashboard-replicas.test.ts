@@ -875,7 +875,7 @@ describe('dashboard replicas over redis', () => {
         // A 3 s interval: an offline period is 9 s, and the holder returns 10 s after the other replica, later than
         // that period, well within the bound of two (18 s) even after its reconnect backoff (2.4 s at most).
         const secret = newSecret();
-        const [a, b] = await Promise.all(
+        const dashboards = (await Promise.all(
           relays.map((relay, i) =>
             startDashboard({
               SSS_AUTH_SECRET: secret,
@@ -885,8 +885,8 @@ describe('dashboard replicas over redis', () => {
               SSS_REPLICA_ID: `dash-${i}`,
             }),
           ),
-        );
-        const dashboards = [a, b] as [Dashboard, Dashboard];
+        )) as [Dashboard, Dashboard];
+        const [a, b] = dashboards;
         await Promise.all(
           dashboards.map((d) => d.waitForLog((l) => l.msg === 'replicas: connected to redis', 10_000)),
         );
