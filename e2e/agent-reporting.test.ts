@@ -1,13 +1,13 @@
 // Issue 3, acceptance 2, 6 and 7: the real agent process reporting this machine to a real dashboard process.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FrontendServerInfo, SERVER_ID_RULE, validateServerInfo } from '@sss/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FrontendClient } from './support/clients';
 import { agentMain } from './support/paths';
+import { startOnFreePort, upOnPort } from './support/ports';
 import { type Dashboard, startAgent, startDashboard, startProgram, stopAll } from './support/processes';
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' }).trim();
@@ -16,15 +16,6 @@ async function servers(dashboard: Dashboard): Promise<FrontendServerInfo[]> {
   const res = await fetch(`${dashboard.url}/api/servers`);
   expect(res.status).toBe(200);
   return (await res.json()) as FrontendServerInfo[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sss-e2e-agent-'));
@@ -158,11 +149,16 @@ describe('agent process', () => {
 
   it('serves /healthz for the liveness probe while its loop runs', async () => {
     const dashboard = await startDashboard();
-    const port = await freePort();
-    const agent = startAgent(dashboard, {
-      SSS_HEALTH_PORT: String(port),
-      SSS_HEALTH_HOST: '127.0.0.1',
-      SSS_INTERVAL: '0.5',
+    // The agent logs the health port it was given, not the one it bound: it gets one found free, and another if a
+    // process took that one first ('agent starting' comes once it listens).
+    const { agent, port } = await startOnFreePort(async (port) => {
+      const agent = startAgent(dashboard, {
+        SSS_HEALTH_PORT: String(port),
+        SSS_HEALTH_HOST: '127.0.0.1',
+        SSS_INTERVAL: '0.5',
+      });
+      await upOnPort(agent, (l) => l.msg === 'agent starting');
+      return { agent, port };
     });
     await agent.waitForLog((l) => l.msg === 'connected');
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -8,7 +8,6 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { alertsOf, withCpu } from './support/alerts';
 import { connectReporter, opened, sendReport } from './support/clients';
-import { freePort } from './support/ports';
 import { type Dashboard, newSecret, startAgent, startDashboard, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
 import { type RedisServer, redisServerPath, startRedis } from './support/redis';
@@ -26,7 +25,7 @@ afterEach(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function hookOn(config: string, lines: string[]): Promise<WebhookReceiver> {
-  const hook = new WebhookReceiver(await freePort());
+  const hook = new WebhookReceiver();
   receivers.push(hook);
   await hook.up();
   writeFileSync(
@@ -55,7 +54,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('alert history across restarts', () => {
   it('restores a firing alert after kill -9 and after SIGTERM with its startsAt, notifies no new firing, resolves once; lists resolved alerts from before', async () => {
-    const hook = new WebhookReceiver(await freePort());
+    const hook = new WebhookReceiver();
     receivers.push(hook);
     await hook.up();
     const dataDir = join(dir, 'data');
@@ -84,11 +83,11 @@ describe('alert history across restarts', () => {
       SSS_DATA_DIR: dataDir,
       SSS_INTERVAL: '0.5',
       SSS_CONFIG: config,
-      SSS_PORT: String(await freePort()),
     };
+    // The first picks its port; the restarts take the same (the agent reconnects to it).
     const first = await startDashboard(env);
     const start = (again: Record<string, string> = {}) =>
-      startDashboard({ ...env, SSS_AUTH_SECRET: first.secret, ...again });
+      startDashboard({ ...env, SSS_PORT: String(first.port), SSS_AUTH_SECRET: first.secret, ...again });
 
     // An alert that fires and resolves before the restart.
     const reporter = connectReporter(first.wsUrl, 'old-1', first.secret);

@@ -11,7 +11,7 @@ import { alertsOf, withCpu } from './support/alerts';
 import { connectReporter, FrontendClient, opened, sendReport } from './support/clients';
 import { sampleValue, scrape } from './support/metrics';
 import { dashboardMain } from './support/paths';
-import { freePort } from './support/ports';
+import { freePort, portFromLog } from './support/ports';
 import { Program, startAgent, startDashboard, startProgram, stopAll } from './support/processes';
 import { WebhookReceiver } from './support/receiver';
 import { findTool } from './support/tools';
@@ -28,8 +28,9 @@ function configFile(lines: string[]): string {
 }
 
 const receivers: WebhookReceiver[] = [];
-async function receiver(): Promise<WebhookReceiver> {
-  const r = new WebhookReceiver(await freePort());
+/** A receiver that takes a port when it goes up, or on `port` (one that is down at first). */
+function receiver(port?: number): WebhookReceiver {
+  const r = new WebhookReceiver(port);
   receivers.push(r);
   return r;
 }
@@ -42,7 +43,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('built-in alert rules', () => {
   it('fires "offline" after its duration when an agent stops, notifies once, and once more when it returns', async () => {
-    const hook = await receiver();
+    const hook = receiver();
     await hook.up();
     const dashboard = await startDashboard({
       SSS_INTERVAL: '0.5',
@@ -126,7 +127,7 @@ describe('built-in alert rules', () => {
   });
 
   it('fires a threshold rule on reported values and resolves it when they fall back', async () => {
-    const hook = await receiver();
+    const hook = receiver();
     await hook.up();
     const dashboard = await startDashboard({
       SSS_CONFIG: configFile([
@@ -232,7 +233,7 @@ describe('built-in alert rules', () => {
   });
 
   it('never delays reports or browsers while a receiver is down or slow, and delivers once it recovers', async () => {
-    const hook = await receiver(); // down: nothing listens on its port yet
+    const hook = receiver(await freePort()); // down: nothing listens on its port yet
     const dashboard = await startDashboard({
       SSS_INTERVAL: '0.5',
       SSS_CONFIG: configFile([
@@ -318,12 +319,13 @@ describe('built-in alert rules', () => {
       // Reports reached the browser, and promptly, in every phase. Counted against what this process sent (its timer
       // slips when the machine is busy) and judged by the 99th percentile: one stall of a loaded machine is no
       // delay of the dashboard's. A report path that waited for a notification would wait the receiver's 2 s
-      // timeout (or its 30 s hold), beyond the bound on the slowest one.
+      // timeout on every evaluation (beyond the bound on the 99th percentile) or its 30 s hold (beyond the bound on
+      // the slowest one, which leaves a loaded machine a few seconds of stall).
       for (const figures of [quiet, down, slow]) {
         expect(figures.sent).toBeGreaterThanOrEqual(20 * 4 * (figures.seconds - 0.3) * 0.25);
         expect(figures.messages).toBeGreaterThanOrEqual(figures.sent * 0.8);
         expect(figures.p99).toBeLessThan(1_000);
-        expect(figures.max).toBeLessThan(2_000);
+        expect(figures.max).toBeLessThan(5_000);
       }
       expect(hook.requests.length).toBeGreaterThan(0); // requests arrived and were held
 
@@ -374,19 +376,18 @@ describe.skipIf(!alertmanager)('Alertmanager receiving the alerts', () => {
         '  - name: db-team',
       ].join('\n'),
     );
-    const port = await freePort();
     const child = spawn(
       alertmanager ?? 'prometheus-alertmanager',
       [
         `--config.file=${join(amDir, 'alertmanager.yml')}`,
         `--storage.path=${join(amDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.listen-address=127.0.0.1:0',
         '--cluster.listen-address=',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     am = new Program('alertmanager', child);
-    const amUrl = `http://127.0.0.1:${port}`;
+    const amUrl = `http://127.0.0.1:${await portFromLog(am)}`;
     await expect
       .poll(async () => (await fetch(`${amUrl}/-/ready`).catch(() => undefined))?.status, { timeout: 20_000 })
       .toBe(200);

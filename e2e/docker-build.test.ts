@@ -17,11 +17,11 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './support/paths';
+import { startOnFreePort, upOnPort } from './support/ports';
 import { newSecret, Program } from './support/processes';
 
 interface Stage {
@@ -238,17 +238,6 @@ function files(dir: string, prefix = ''): string[] {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs an exec-form command of the image (its `node` is this machine's) in the image's WORKDIR. */
 function startFromImage(
   name: string,
@@ -347,16 +336,16 @@ describe('Dockerfiles, built without Docker', () => {
 
   it('dashboard: starts from its image, serves the ui and passes its HEALTHCHECK', async () => {
     const image = images.dashboard as Image;
-    dashboardPort = await freePort();
+    // Port 0: the dashboard binds one the system picks and logs it.
     const child = startFromImage('dashboard', image, image.final.cmd ?? [], {
       SSS_HOST: '127.0.0.1',
-      SSS_PORT: String(dashboardPort),
+      SSS_PORT: '0',
       SSS_AUTH_SECRET: secret,
       SSS_LOG_LEVEL: 'debug',
     });
     const dashboard = new Program('dashboard (image)', child);
     programs.push(dashboard);
-    await dashboard.waitForLog((l) => l.msg === 'listening', 20_000);
+    dashboardPort = Number((await dashboard.waitForLog((l) => l.msg === 'listening', 20_000)).port);
     const base = `http://127.0.0.1:${dashboardPort}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
@@ -377,18 +366,23 @@ describe('Dockerfiles, built without Docker', () => {
   it('agent: starts from its image, reports this machine to the dashboard image and passes its HEALTHCHECK', async () => {
     const image = images.agent as Image;
     expect(dashboardPort, 'the dashboard test runs first').toBeGreaterThan(0);
-    const healthPort = await freePort();
-    const child = startFromImage('agent', image, image.final.cmd ?? [], {
-      SSS_DASHBOARD_URL: `ws://127.0.0.1:${dashboardPort}/ws-report`,
-      SSS_AUTH_SECRET: secret,
-      SSS_SERVER_ID: 'docker-build-test',
-      SSS_INTERVAL: '1',
-      SSS_HEALTH_HOST: '127.0.0.1',
-      SSS_HEALTH_PORT: String(healthPort),
-      SSS_LOG_LEVEL: 'debug',
+    // The HEALTHCHECK needs the health port, which the agent does not log when it picks one: it gets one found
+    // free, and another if a process took that one first ('agent starting' comes once it listens).
+    const { agent, healthPort } = await startOnFreePort(async (healthPort) => {
+      const child = startFromImage('agent', image, image.final.cmd ?? [], {
+        SSS_DASHBOARD_URL: `ws://127.0.0.1:${dashboardPort}/ws-report`,
+        SSS_AUTH_SECRET: secret,
+        SSS_SERVER_ID: 'docker-build-test',
+        SSS_INTERVAL: '1',
+        SSS_HEALTH_HOST: '127.0.0.1',
+        SSS_HEALTH_PORT: String(healthPort),
+        SSS_LOG_LEVEL: 'debug',
+      });
+      const agent = new Program('agent (image)', child);
+      programs.push(agent);
+      await upOnPort(agent, (l) => l.msg === 'agent starting');
+      return { agent, healthPort };
     });
-    const agent = new Program('agent (image)', child);
-    programs.push(agent);
     const deadline = Date.now() + 20_000;
     let servers: { serverId: string; online: boolean; cpu: { cores: number }; memory: { total: number } }[] =
       [];

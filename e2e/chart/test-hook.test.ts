@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dnsStandIn } from '../support/dns-stand-in';
-import { freePort } from '../support/ports';
 import { type Dashboard, newSecret, startAgent, startDashboard, stopAll } from '../support/processes';
 import { redisServerPath, startRedis } from '../support/redis';
 import { container, envOf, helm, render } from './chart';
@@ -92,9 +91,10 @@ describe.skipIf(!helm)('chart: the helm test hook', () => {
 
     /** Three dashboards on one port, one loopback address each, as three Pods behind the headless Service. */
     async function startReplicas(env: Record<string, string> = {}): Promise<Dashboard[]> {
-      const port = await freePort();
       const secret = newSecret();
       const replicas: Dashboard[] = [];
+      // The first picks the port (none found free and bound later); the others share it on their own addresses.
+      let port = 0;
       for (const host of replicaHosts) {
         const dashboard = await startDashboard({
           ...env,
@@ -102,6 +102,7 @@ describe.skipIf(!helm)('chart: the helm test hook', () => {
           SSS_PORT: String(port),
           SSS_AUTH_SECRET: secret,
         });
+        port = dashboard.port;
         replicas.push(
           Object.assign(dashboard, { url: `http://${host}:${port}`, wsUrl: `ws://${host}:${port}` }),
         );

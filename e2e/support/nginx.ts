@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { PortTaken, saysPortTaken, startOnFreePort } from './ports';
 import { Program } from './processes';
 import { findTool } from './tools';
 
@@ -27,17 +26,6 @@ export interface NginxOptions {
   upstream?: string;
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Debian's nginx as a reverse proxy on loopback, passing WebSocket upgrades and X-Forwarded-For to the backends,
  * run in the foreground (daemon off) with its prefix, config, pid, logs and temp files in a temp folder.
@@ -46,14 +34,15 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   if (!nginxPath) throw new Error('nginx is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'sss-nginx-'));
   for (const sub of ['logs', 'temp']) mkdirSync(join(dir, sub));
-  const port = await freePort();
   const temp = (name: string) => `${name}_temp_path ${join(dir, 'temp', name)};`;
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
+  const errorLog = join(dir, 'logs/error.log');
+  const launch = async (port: number): Promise<Nginx> => {
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `daemon off;
 worker_processes 1;
 pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'logs/error.log')} info;
+error_log ${errorLog} info;
 events { worker_connections 1024; }
 http {
   access_log ${join(dir, 'logs/access.log')};
@@ -77,34 +66,46 @@ http {
   }
 }
 `,
-  );
-  const child = spawn(
-    nginxPath,
-    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/error.log')],
-    {
+    );
+    writeFileSync(errorLog, '');
+    const child = spawn(nginxPath, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog], {
       stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const program = new Program('nginx', child);
-  const errors = () => {
-    try {
-      return readFileSync(join(dir, 'logs/error.log'), 'utf8');
-    } catch {
-      return program.stderr.join('');
+    });
+    const program = new Program('nginx', child);
+    const errors = () => {
+      try {
+        return readFileSync(errorLog, 'utf8');
+      } catch {
+        return program.stderr.join('');
+      }
+    };
+    const stop = async () => {
+      await program.stop('SIGQUIT');
+    };
+    // The master starts its worker once its listening socket is bound; something else answering on the port (a
+    // process that took it first) is no sign of that. nginx retries a taken port for 2.5 s, then exits.
+    const deadline = Date.now() + 15_000;
+    while (!errors().includes('start worker processes')) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        const why = `nginx did not start listening on ${port}:\n${errors()}`;
+        await stop();
+        throw saysPortTaken(why) ? new PortTaken(why) : new Error(why);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    return { port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, errors, stop };
   };
-  const stop = async () => {
-    await program.stop('SIGQUIT');
+  try {
+    const nginx = await startOnFreePort(launch);
+    return {
+      ...nginx,
+      stop: async () => {
+        await nginx.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 10_000;
-  while (!(await listening(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const why = `nginx did not start listening on ${port}:\n${errors()}`;
-      await stop();
-      throw new Error(why);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    throw err;
   }
-  return { port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, errors, stop };
 }

@@ -16,12 +16,15 @@ export class Program {
   readonly lines: readonly LogLine[] = this.log.items;
   readonly stderr: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** After the exit, once its output is read to the end. */
+  readonly closed: Promise<void>;
 
   constructor(
     readonly name: string,
     readonly child: ChildProcess,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
     if (child.stdout) {
       createInterface({ input: child.stdout }).on('line', (text) => {
         let line: LogLine;

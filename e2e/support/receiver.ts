@@ -31,7 +31,15 @@ export class WebhookReceiver {
   private server: Server | undefined;
   private readonly held = new Set<ServerResponse>();
 
-  constructor(readonly port: number) {}
+  /**
+   * Port 0 (the default) lets `up` take one the system picks, known from then on; a fixed port (from freePort) is
+   * for a receiver that is down at first while its URL is already configured.
+   */
+  constructor(private bound = 0) {}
+
+  get port(): number {
+    return this.bound;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
@@ -63,8 +71,10 @@ export class WebhookReceiver {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      server.listen(this.bound, '127.0.0.1', () => resolve());
     });
+    const address = server.address();
+    if (typeof address === 'object' && address) this.bound = address.port;
     this.server = server;
   }
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
-import { freePort } from './ports';
+import { PortTaken, saysPortTaken, startOnFreePort } from './ports';
 import { Program } from './processes';
 import { findTool } from './tools';
 
@@ -18,7 +18,7 @@ export interface RedisServer {
   output(): string;
   /** The running server's process id (for its CPU in benches). */
   pid(): number | undefined;
-  /** SIGTERM and wait; the port stays this server's to start again with `start`. */
+  /** SIGTERM and wait; `start` binds the same port again (free meanwhile: nothing can hold it for the server). */
   stop(): Promise<void>;
   /** Sends the server a signal, e.g. SIGSTOP to make it hang with its connections open, SIGCONT to go on. */
   signal(signal: NodeJS.Signals): void;
@@ -26,6 +26,8 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it and removes its folder. */
   close(): Promise<void>;
+  /** Sends a command, e.g. ['HLEN', 'sss:owners'], and resolves with the first line of the answer (`:3`). */
+  command(...args: string[]): Promise<string | undefined>;
 }
 
 /** PEM files of the server's certificate, its key and the CA that signed it. */
@@ -35,18 +37,24 @@ export interface RedisTls {
   ca: string;
 }
 
-function answersPing(port: number, tls: RedisTls | undefined): Promise<boolean> {
+/** Sends one command (RESP) and resolves with the first line of the answer; undefined when nothing answers. */
+function ask(port: number, tls: RedisTls | undefined, args: readonly string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = tls
       ? connectTls({ port, host: '127.0.0.1', ca: readFileSync(tls.ca) })
       : connect(port, '127.0.0.1');
-    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
+    const request = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write(request));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
+      resolve(data.toString().split('\r\n')[0]);
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => resolve(undefined));
   });
+}
+
+async function answersPing(port: number, tls: RedisTls | undefined): Promise<boolean> {
+  return /^(\+PONG|-NOAUTH)/.test((await ask(port, tls, ['PING'])) ?? '');
 }
 
 /**
@@ -56,9 +64,8 @@ function answersPing(port: number, tls: RedisTls | undefined): Promise<boolean> 
 export async function startRedis(args: string[] = [], tls?: RedisTls): Promise<RedisServer> {
   if (!redisServerPath) throw new Error('redis-server is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'sss-redis-'));
-  const port = await freePort();
   let program: Program | undefined;
-  const launch = async () => {
+  const launch = async (port: number) => {
     const child = spawn(
       redisServerPath,
       [
@@ -79,15 +86,19 @@ export async function startRedis(args: string[] = [], tls?: RedisTls): Promise<R
     while (!(await answersPing(port, tls))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         await started.stop('SIGKILL');
-        throw new Error(`redis-server did not answer on ${port}:\n${started.output()}`);
+        await started.closed;
+        const output = started.output();
+        const message = `redis-server did not answer on ${port}:\n${output}`;
+        throw saysPortTaken(output) ? new PortTaken(message) : new Error(message);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    return port;
   };
   const stop = async () => {
     await program?.stop('SIGTERM');
   };
-  await launch();
+  const port = await startOnFreePort(launch);
   return {
     port,
     url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
@@ -95,7 +106,10 @@ export async function startRedis(args: string[] = [], tls?: RedisTls): Promise<R
     pid: () => program?.child.pid,
     stop,
     signal: (signal) => program?.child.kill(signal),
-    start: launch,
+    start: async () => {
+      await launch(port);
+    },
+    command: (...args) => ask(port, tls, args),
     close: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,4 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from './ports';
 
 /** A loopback TCP relay to one port, which a test cuts (connections reset, new ones refused) and restores. */
 export interface TcpRelay {
@@ -14,7 +13,8 @@ export interface TcpRelay {
  * server cannot do.
  */
 export async function startTcpRelay(target: number): Promise<TcpRelay> {
-  const port = await freePort();
+  // Bound by the first listen (port 0: the system's pick, nothing can take it before), then the same on restore.
+  let port = 0;
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   const track = (socket: Socket) => {
@@ -36,6 +36,8 @@ export async function startTcpRelay(target: number): Promise<TcpRelay> {
       relay.once('error', reject);
       relay.listen(port, '127.0.0.1', () => {
         server = relay;
+        const address = relay.address();
+        if (typeof address === 'object' && address) port = address.port;
         resolve();
       });
     });
