@@ -8,7 +8,8 @@
 // which the headless Service's name resolves to in the check (e2e/support/dns-stand-in.ts); agent i reports to
 // replica i, as the Service's load balancing might spread them.
 // The second suite installs replicas 3 with Redis and persistence: a StatefulSet whose controller makes a claim per
-// replica, bound to volumes the test makes (stand-ins for a provisioner), kept or deleted on uninstall as asked.
+// replica, bound to volumes the test makes (stand-ins for a provisioner), kept or deleted on uninstall as asked; and
+// one replica on the chart's claim grown into three by helm upgrade, then shrunk back onto the kept claim.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -302,9 +303,46 @@ describe.skipIf(!tools)('dashboard replicas with a claim each (StatefulSet) in a
   const uninstall = () => cp.helm(['uninstall', stsRelease, '-n', ns, '--wait', '--timeout', '60s']);
   const getJson = async (...args: string[]): Promise<K8sObject> =>
     JSON.parse(await kubectl(['get', ...args, '-o', 'json']));
-  const claimsNow = async (): Promise<K8sObject[]> =>
-    ((await getJson('pvc', '-n', ns)).items as K8sObject[]).sort((a, b) =>
+  const claimsNow = async (namespace = ns): Promise<K8sObject[]> =>
+    ((await getJson('pvc', '-n', namespace)).items as K8sObject[]).sort((a, b) =>
       a.metadata.name.localeCompare(b.metadata.name),
+    );
+  /**
+   * Stand-ins for a provisioner (this cluster has none): a class that binds at once (the cluster's default one if
+   * asked), and volumes of 5Gi that nothing backs (kwok runs no container, so nothing ever mounts them).
+   */
+  const provisionerStandIn = (className: string, names: string[], isDefault = false) =>
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'StorageClass',
+            metadata: {
+              name: className,
+              annotations: { 'storageclass.kubernetes.io/is-default-class': String(isDefault) },
+            },
+            provisioner: 'kubernetes.io/no-provisioner',
+            volumeBindingMode: 'Immediate',
+            reclaimPolicy: 'Retain',
+          },
+          ...names.map((name) => ({
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name },
+            spec: {
+              storageClassName: className,
+              capacity: { storage: '5Gi' },
+              accessModes: ['ReadWriteOnce'],
+              persistentVolumeReclaimPolicy: 'Retain',
+              hostPath: { path: `/tmp/${name}` },
+            },
+          })),
+        ],
+      }),
     );
 
   beforeAll(async () => {
@@ -321,37 +359,7 @@ describe.skipIf(!tools)('dashboard replicas with a claim each (StatefulSet) in a
 
   it('gives each of 3 replicas its own bound claim on its own Node, kept by helm uninstall, deleted without keepOnUninstall', async () => {
     try {
-      // Stand-ins for a provisioner (this cluster has none): a class that binds at once, and three volumes that
-      // nothing backs (kwok runs no container, so nothing ever mounts them).
-      await kubectl(
-        ['apply', '-f', '-'],
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'List',
-          items: [
-            {
-              apiVersion: 'storage.k8s.io/v1',
-              kind: 'StorageClass',
-              metadata: { name: storageClass },
-              provisioner: 'kubernetes.io/no-provisioner',
-              volumeBindingMode: 'Immediate',
-              reclaimPolicy: 'Retain',
-            },
-            ...volumes.map((name) => ({
-              apiVersion: 'v1',
-              kind: 'PersistentVolume',
-              metadata: { name },
-              spec: {
-                storageClassName: storageClass,
-                capacity: { storage: '2Gi' },
-                accessModes: ['ReadWriteOnce'],
-                persistentVolumeReclaimPolicy: 'Retain',
-                hostPath: { path: `/tmp/${name}` },
-              },
-            })),
-          ],
-        }),
-      );
+      await provisionerStandIn(storageClass, volumes);
       await install();
 
       const set = await getJson('statefulset', sts, '-n', ns);
@@ -463,6 +471,96 @@ describe.skipIf(!tools)('dashboard replicas with a claim each (StatefulSet) in a
       );
       await kubectl(['delete', 'storageclass', storageClass, '--ignore-not-found']).catch(() => undefined);
       await kubectl(['delete', 'namespace', ns, restricted, '--ignore-not-found', '--wait=false']).catch(
+        () => undefined,
+      );
+    }
+  }, 300_000);
+
+  it('grows one replica with a claim into three with a claim each (helm upgrade), keeps the single claim, and shrinks back onto it', async () => {
+    const growNs = `sss-grow-${suffix}`;
+    const grow = 'grow';
+    const className = `sss-grow-${suffix}`;
+    const growVolumes = [0, 1, 2, 3].map((i) => `sss-grow-${suffix}-${i}`);
+    const single = `${grow}-dashboard-data`;
+    const helmGrow = (command: 'install' | 'upgrade', values: string) =>
+      cp.helm(
+        [
+          command,
+          grow,
+          chartDir,
+          '-n',
+          growNs,
+          '--wait',
+          '--timeout',
+          '90s',
+          '-f',
+          join(chartDir, values),
+          // No class asked for: the claims get the cluster's default one.
+          '--set',
+          'dashboard.persistence.storageClass=',
+          '--set',
+          'dashboard.persistence.accessModes={ReadWriteOnce}',
+        ],
+        { timeoutMs: 120_000 },
+      );
+    const workloads = async () =>
+      (await kubectl(['get', 'deployments,statefulsets', '-n', growNs, '-o', 'name'])).trim().split('\n');
+    const claimsOf = async () =>
+      (await claimsNow(growNs)).map((c) => [c.metadata.name, c.status.phase, c.spec.volumeName]);
+    try {
+      await kubectl(['create', 'namespace', growNs]);
+      await provisionerStandIn(className, growVolumes, true);
+
+      // One replica keeping its history on the chart's claim (ci/persistence-values.yaml).
+      await helmGrow('install', 'ci/persistence-values.yaml');
+      expect(await workloads()).toEqual([`deployment.apps/${grow}-dashboard`]);
+      const [singleClaim] = await eventually(async () => {
+        const now = await claimsOf();
+        expect(now).toEqual([[single, 'Bound', expect.any(String)]]);
+        return now;
+      }, 30_000);
+      const singleVolume = singleClaim?.[2];
+      expect((await claimsNow(growNs))[0]?.spec.storageClassName).toBe(className);
+
+      // Three replicas with Redis and a claim each: the StatefulSet replaces the Deployment; the single replica's
+      // claim is not migrated but kept (helm.sh/resource-policy: keep), still bound to its volume.
+      await helmGrow('upgrade', 'ci/replicas-persistence-values.yaml');
+      await eventually(async () => {
+        expect(await workloads()).toEqual([`statefulset.apps/${grow}-dashboard`]);
+        const pods = await podsOf(kubectl, growNs, dashboardSelector);
+        expect(pods.map((p) => p.metadata.name).sort()).toEqual(
+          [0, 1, 2].map((i) => `${grow}-dashboard-${i}`),
+        );
+        expect(pods.map((p) => p.status.phase)).toEqual(['Running', 'Running', 'Running']);
+      }, 60_000);
+      const grown = await claimsOf();
+      expect(grown.map(([name, phase]) => [name, phase])).toEqual([
+        ...[0, 1, 2].map((i) => [`data-${grow}-dashboard-${i}`, 'Bound']),
+        [single, 'Bound'],
+      ]);
+      expect(grown[3]?.[2]).toBe(singleVolume);
+
+      // Back to one replica by helm upgrade: helm adopts the kept claim again and the Deployment mounts it, its
+      // history with it; the replicas' claims stay for a later growth (whenDeleted: Retain). (helm rollback to a
+      // revision before the growth fails instead: it patches the kept claim from its live object, which would clear
+      // the volume and class Kubernetes set at binding, and a bound claim refuses that; the README says so.)
+      await helmGrow('upgrade', 'ci/persistence-values.yaml');
+      await eventually(async () => {
+        expect(await workloads()).toEqual([`deployment.apps/${grow}-dashboard`]);
+        const pods = await podsOf(kubectl, growNs, dashboardSelector);
+        expect(pods.map((p) => p.status.phase)).toEqual(['Running']);
+        const data = (pods[0]?.spec.volumes ?? []).find((v) => v.name === 'data') as K8sObject | undefined;
+        expect(data?.persistentVolumeClaim).toEqual({ claimName: single });
+      }, 60_000);
+      expect((await claimsOf()).map(([name]) => name)).toEqual(grown.map(([name]) => name));
+    } finally {
+      await cp.helm(['uninstall', grow, '-n', growNs, '--wait', '--timeout', '60s']).catch(() => undefined);
+      await kubectl(['delete', 'pvc', '--all', '-n', growNs, '--wait=false']).catch(() => undefined);
+      await kubectl(['delete', 'pv', ...growVolumes, '--ignore-not-found', '--wait=false']).catch(
+        () => undefined,
+      );
+      await kubectl(['delete', 'storageclass', className, '--ignore-not-found']).catch(() => undefined);
+      await kubectl(['delete', 'namespace', growNs, '--ignore-not-found', '--wait=false']).catch(
         () => undefined,
       );
     }
