@@ -4,22 +4,26 @@
 // nothing a browser sees keep arriving) and while 500 Nodes are cordoned at once, the delay until the browser has
 // all 500 changes, and the CPU of every process involved: they all share this machine's cores. Last, in this process
 // and side by side, it lists the Nodes the way the dashboard did before (the client library's typed listNode) and
-// the way it does now (its NodeWatcher, plain JSON), and prints the time and CPU of each.
+// the way it does now (its NodeWatcher, plain JSON), and prints the time and CPU of each; and it starts the dashboard
+// alternately the two ways it reaches the API server, with KUBECONFIG (the client library loaded for it) and as in a
+// pod with its ServiceAccount (no library), and prints each one's time, CPU and RSS at its first complete list.
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { parse } from 'yaml';
-import { kubeConfigFor } from '../dashboard/src/kubernetes/kube-config';
+import { type ApiServer, apiServerFor } from '../dashboard/src/kubernetes/api-server';
 import { type NodeJson, nodeFacts } from '../dashboard/src/kubernetes/node-facts';
 import { NodeWatcher } from '../dashboard/src/kubernetes/node-watcher';
 import { type ControlPlane, startControlPlane } from '../e2e/cluster/control-plane';
 import { type NodeObject, nodeObject } from '../e2e/cluster/nodes';
+import { podServiceAccount } from '../e2e/cluster/pod-service-account';
 import { FrontendClient } from '../e2e/support/clients';
 import { type Dashboard, startDashboard, stopAll } from '../e2e/support/processes';
+import { findTool } from '../e2e/support/tools';
 import { cpuSeconds, mebibytes, peakRssBytes, quantile } from './stats';
 
 const NODES = Number(process.env.SSS_BENCH_NODES ?? 5_000);
@@ -399,6 +403,8 @@ async function cordon(setup: Setup) {
 
 /** Rounds of the side-by-side list comparison; each lists every Node both ways. */
 const LIST_ROUNDS = 3;
+/** How often the dashboard is started each way to compare its connections to the API server. */
+const CONNECTION_ROUNDS = 3;
 
 /**
  * The dashboard's list before it read plain JSON: the generated client's listNode in pages of 500, which turns
@@ -417,8 +423,8 @@ async function typedList(api: CoreV1Api): Promise<number> {
 }
 
 /** The dashboard's list now: its own NodeWatcher, from start to synced (then stopped before it watches long). */
-async function plainList(config: KubeConfig): Promise<number> {
-  const watcher = await NodeWatcher.create(config, { upsert() {}, remove() {} }, pino({ level: 'silent' }));
+async function plainList(api: ApiServer): Promise<number> {
+  const watcher = new NodeWatcher(api, { upsert() {}, remove() {} }, pino({ level: 'silent' }));
   watcher.start();
   const synced = await watcher.whenSynced(120_000);
   const size = watcher.size;
@@ -442,15 +448,17 @@ async function timed(task: () => Promise<number>) {
  * The client library is loaded before the first round, so no round pays for loading it.
  */
 async function compareLists(kubeconfig: string) {
-  const config = await kubeConfigFor('on', { KUBECONFIG: kubeconfig });
-  if (!config) throw new Error('no kubeconfig');
-  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const server = await apiServerFor('on', { KUBECONFIG: kubeconfig });
+  if (!server) throw new Error('no kubeconfig');
+  const { CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfig);
   const api = config.makeApiClient(CoreV1Api);
   const typed: Awaited<ReturnType<typeof timed>>[] = [];
   const plain: Awaited<ReturnType<typeof timed>>[] = [];
   for (let round = 0; round < LIST_ROUNDS; round++) {
     typed.push(await timed(() => typedList(api)));
-    plain.push(await timed(() => plainList(config)));
+    plain.push(await timed(() => plainList(server)));
   }
   const median = (runs: typeof typed, key: 'wallMs' | 'cpuMs') =>
     quantile(Float64Array.from(runs.map((r) => r[key])).sort(), 0.5);
@@ -462,6 +470,53 @@ async function compareLists(kubeconfig: string) {
     typed: { wallMs: median(typed, 'wallMs'), cpuMs: median(typed, 'cpuMs') },
     plain: { wallMs: median(plain, 'wallMs'), cpuMs: median(plain, 'cpuMs') },
   };
+}
+
+/** A dashboard started until its first complete list, then stopped. */
+async function firstList(env: Record<string, string>, launcher: string[] = []) {
+  const startedAt = Date.now();
+  const dashboard = await startDashboard(
+    { ...env, SSS_KUBERNETES: 'on', SSS_ID_POLICY: 'nodes', SSS_LOG_LEVEL: 'info' },
+    [],
+    launcher,
+  );
+  const pid = dashboard.child.pid ?? 0; // unshare and sh exec the next program, so this is node's
+  const listed = await dashboard.waitForLog((l) => l.msg === 'kubernetes: nodes listed', 300_000);
+  const run = {
+    ms: Date.parse(String(listed.time)) - startedAt,
+    cpuMs: cpuSeconds(pid) * 1000,
+    rss: residentBytes(pid),
+  };
+  await dashboard.stop('SIGTERM');
+  return run;
+}
+
+/**
+ * The dashboard's two ways to the API server, alternately CONNECTION_ROUNDS times each, with the same read-only
+ * token: KUBECONFIG and a pod's ServiceAccount (podServiceAccount: a private mount namespace, so root). The medians.
+ */
+async function compareConnections(cp: ControlPlane, token: string, kubeconfig: string) {
+  const unshare = findTool('unshare');
+  if (!unshare) throw new Error('unshare (util-linux) is needed to run the dashboard as in a pod');
+  const pod = podServiceAccount(cp, token, unshare);
+  const runs: Record<'kubeconfig' | 'pod', Awaited<ReturnType<typeof firstList>>[]> = {
+    kubeconfig: [],
+    pod: [],
+  };
+  try {
+    for (let round = 0; round < CONNECTION_ROUNDS; round++) {
+      runs.kubeconfig.push(await firstList({ KUBECONFIG: kubeconfig }));
+      runs.pod.push(await firstList(pod.env, pod.launcher));
+    }
+  } finally {
+    pod.remove();
+  }
+  const median = (way: keyof typeof runs, key: 'ms' | 'cpuMs' | 'rss') =>
+    quantile(Float64Array.from(runs[way].map((r) => r[key])).sort(), 0.5);
+  const summary = (way: keyof typeof runs) =>
+    `${seconds(median(way, 'ms'))} from start, ${seconds(median(way, 'cpuMs'))} of CPU, ` +
+    `RSS ${mebibytes(median(way, 'rss'))} (runs: ${runs[way].map((r) => mebibytes(r.rss)).join(', ')})`;
+  return { kubeconfig: summary('kubeconfig'), pod: summary('pod') };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -558,6 +613,7 @@ export async function run(): Promise<void> {
     const quiet = await idle(setup, simulator);
     const change = await cordon(setup);
     const lists = await compareLists(kubeconfig);
+    const connections = await compareConnections(cp, token, kubeconfig);
     const spread = (delays: Float64Array) =>
       `p50 ${quantile(delays, 0.5).toFixed(1)} ms, p99 ${quantile(delays, 0.99).toFixed(1)} ms, ` +
       `max ${quantile(delays, 1).toFixed(1)} ms`;
@@ -599,6 +655,8 @@ export async function run(): Promise<void> {
           `typed / plain: ${(lists.typed.wallMs / lists.plain.wallMs).toFixed(1)}x time, ` +
           `${(lists.typed.cpuMs / lists.plain.cpuMs).toFixed(1)}x CPU (medians of ${LIST_ROUNDS}, in this process)`,
       ],
+      ['first list with KUBECONFIG', `${connections.kubeconfig}; the client library loaded`],
+      ['first list as in a pod', `${connections.pod}; ServiceAccount token and CA, no client library`],
     ];
     for (const [name, value] of rows) console.log(`${name.padEnd(34)} ${value}`);
 

@@ -25,7 +25,7 @@ import {
   parseReceivers,
   parseRules,
 } from './alerts/config';
-import { KUBERNETES_MODES } from './kubernetes/kube-config';
+import { KUBERNETES_MODES } from './kubernetes/api-server';
 import { replicaSettings } from './replicas/settings';
 
 /** Which server ids may report: any valid id, or only the names of the cluster's Nodes. */

@@ -16,8 +16,8 @@ import { FrontendChannel } from './channels/frontends';
 import type { DashboardConfig } from './config';
 import { createApp, presentedToken } from './http';
 import { Hub } from './hub/hub';
+import { apiServerFor } from './kubernetes/api-server';
 import { nodesOnly } from './kubernetes/id-policy';
-import { kubeConfigFor } from './kubernetes/kube-config';
 import { NodeWatcher } from './kubernetes/node-watcher';
 import { Metrics } from './metrics/metrics';
 import type { ReplicaBus } from './replicas/redis-bus';
@@ -49,8 +49,8 @@ async function nodeWatcherFor(
   hub: Hub,
   log: Logger,
 ): Promise<NodeWatcher | undefined> {
-  const kubeConfig = await kubeConfigFor(config.kubernetes, process.env);
-  if (!kubeConfig) {
+  const api = await apiServerFor(config.kubernetes, process.env);
+  if (!api) {
     if (config.idPolicy === 'nodes') {
       throw new SettingError(
         'SSS_ID_POLICY',
@@ -60,12 +60,9 @@ async function nodeWatcherFor(
     }
     return undefined;
   }
-  log.info(
-    { server: kubeConfig.getCurrentCluster()?.server, idPolicy: config.idPolicy },
-    'kubernetes: watching nodes',
-  );
-  return NodeWatcher.create(
-    kubeConfig,
+  log.info({ server: api.server, idPolicy: config.idPolicy }, 'kubernetes: watching nodes');
+  return new NodeWatcher(
+    api,
     { upsert: (node) => hub.upsertNode(node), remove: (name) => hub.removeNode(name) },
     log,
   );

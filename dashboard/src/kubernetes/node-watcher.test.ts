@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesNodeInfo } from '@sss/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,34 +23,35 @@ afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-/** A fake API server over plain HTTP (the client allows that with skipTLSVerify) and a watcher listing from it. */
-async function watch(handler: Handler, requestTimeoutMs = 5_000) {
+/** A fake API server over plain HTTP and a watcher listing from it with a token. */
+async function watch(handler: Handler, requestTimeoutMs = 5_000, onWatch?: Handler) {
   const requests: string[] = [];
   const upserted: KubernetesNodeInfo[] = [];
+  const removed: string[] = [];
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push(url.search);
     if (url.searchParams.get('watch') === 'true') {
-      res.writeHead(200, { 'content-type': 'application/json' }); // an open watch with nothing to say
+      if (onWatch) onWatch(url, req, res);
+      else res.writeHead(200, { 'content-type': 'application/json' }); // an open watch with nothing to say
       return;
     }
     handler(url, req, res);
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const config = new KubeConfig();
-  config.loadFromClusterAndUser(
-    { name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true },
-    { name: 'fake', token: 'secret-token' },
-  );
-  watcher = await NodeWatcher.create(
-    config,
-    { upsert: (facts) => upserted.push(facts), remove: () => {} },
+  const api = {
+    server: `http://127.0.0.1:${port}`,
+    requestOptions: async () => ({ headers: { authorization: 'Bearer secret-token' } }),
+  };
+  watcher = new NodeWatcher(
+    api,
+    { upsert: (facts) => upserted.push(facts), remove: (name) => removed.push(name) },
     pino({ level: 'silent' }),
     { pageSize: 2, requestTimeoutMs, backoff: { initialMs: 60_000, factor: 1, maxMs: 60_000, jitter: 0 } },
   );
   watcher.start();
-  return { watcher, requests, upserted };
+  return { watcher, requests, upserted, removed };
 }
 
 function json(res: ServerResponse, status: number, body: object, gzip = false): void {
@@ -136,5 +136,79 @@ describe('NodeWatcher', () => {
     const { watcher } = await watch(() => {}, 200); // never answers
     await until(() => watcher.state === 'unreachable');
     expect(watcher.errors.get('unreachable')).toBe(1);
+  });
+
+  it('applies watch events as the API server writes them, one JSON object a line in any chunks; a bookmark moves on', async () => {
+    const watches: string[] = [];
+    const event = (type: string, object: object) => `${JSON.stringify({ type, object })}\n`;
+    const { watcher, upserted, removed } = await watch(
+      (_url, _req, res) =>
+        json(res, 200, { metadata: { resourceVersion: '9' }, items: [node('a'), node('b')] }),
+      5_000,
+      (url, _req, res) => {
+        watches.push(url.searchParams.get('resourceVersion') ?? '');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (watches.length > 1) return; // the renewed watch stays open
+        /** Node `name` at resourceVersion `version`, as the list had it but for `spec`. */
+        const at = (name: string, version: string, spec: object = {}) => ({
+          ...node(name),
+          metadata: { ...node(name).metadata, resourceVersion: version },
+          spec,
+        });
+        const text =
+          event('ADDED', at('c', '10')) +
+          event('MODIFIED', at('a', '11', { unschedulable: true })) +
+          event('MODIFIED', at('b', '12')) + // a heartbeat: no fact changed
+          event('DELETED', at('b', '13')) +
+          event('BOOKMARK', { metadata: { resourceVersion: '20' } });
+        // Split inside an event: lines are joined before they are parsed.
+        res.write(text.slice(0, 37));
+        setTimeout(() => res.end(text.slice(37)), 20);
+      },
+    );
+    await until(() => watches.length === 2);
+    expect(watches).toEqual(['9', '20']);
+    expect(upserted.map((f) => [f.nodeName, f.unschedulable])).toEqual([
+      ['a', false],
+      ['b', false],
+      ['c', false],
+      ['a', true],
+    ]);
+    expect(removed).toEqual(['b']);
+    expect(watcher.size).toBe(2);
+    expect(watcher.state).toBe('synced');
+    expect([...watcher.errors]).toEqual([]);
+  });
+
+  it('lists again at once when the watch says its resourceVersion is gone (an ERROR event with 410)', async () => {
+    let lists = 0;
+    let watches = 0;
+    const { watcher } = await watch(
+      (_url, _req, res) => {
+        lists++;
+        json(res, 200, { metadata: { resourceVersion: String(lists) }, items: [node('a')] });
+      },
+      5_000,
+      (_url, _req, res) => {
+        watches++;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (watches === 1)
+          res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410 } })}\n`);
+      },
+    );
+    await until(() => watches === 2);
+    expect(lists).toBe(2);
+    expect([...watcher.errors]).toEqual([]);
+  });
+
+  it('counts a watch silent for longer than the request timeout as broken, and backs off', async () => {
+    const { watcher } = await watch(
+      (_url, _req, res) => json(res, 200, { metadata: { resourceVersion: '9' }, items: [node('a')] }),
+      300,
+    );
+    expect(await watcher.whenSynced(5_000)).toBe(true);
+    await until(() => watcher.state === 'unreachable');
+    expect(watcher.errors.get('unreachable')).toBe(1);
+    expect(watcher.size).toBe(1); // the last known Nodes are kept
   });
 });

@@ -1,10 +1,10 @@
 import { get as httpGet, type IncomingMessage, STATUS_CODES } from 'node:http';
-import { get as httpsGet, type RequestOptions } from 'node:https';
+import { get as httpsGet } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { KubeConfig, Watch } from '@kubernetes/client-node';
 import { type BackoffPolicy, backoffDelay, type KubernetesNodeInfo } from '@sss/protocol';
 import type { Logger } from 'pino';
+import type { ApiServer } from './api-server';
 import { type NodeJson, nodeFacts, sameFacts } from './node-facts';
 
 /** Where the connection to the API server stands; each is a value of sss_kubernetes_api_state's `state` label. */
@@ -112,23 +112,11 @@ export class NodeWatcher {
   /** Milliseconds the first complete list took, once it did. */
   firstSyncMs: number | undefined;
 
-  /** Loads the client library (only now: see kube-config.ts) and makes a watcher on `kubeConfig`. */
-  static async create(
-    kubeConfig: KubeConfig,
-    sink: NodeSink,
-    log: Logger,
-    options: NodeWatcherOptions = {},
-  ): Promise<NodeWatcher> {
-    const { Watch } = await import('@kubernetes/client-node');
-    return new NodeWatcher(kubeConfig, new Watch(kubeConfig), sink, log, options);
-  }
-
-  private constructor(
-    private readonly kubeConfig: KubeConfig,
-    private readonly watch: Watch,
+  constructor(
+    private readonly api: ApiServer,
     private readonly sink: NodeSink,
     private readonly log: Logger,
-    options: NodeWatcherOptions,
+    options: NodeWatcherOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 500;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -245,59 +233,66 @@ export class NodeWatcher {
     }
   }
 
-  private watchOnce(resourceVersion: string): Promise<string> {
+  /**
+   * One watch request, read as the API server writes it: one JSON event per line. Resolves with the newest
+   * resourceVersion when the server ends the watch on schedule; rejects with Gone for an expired resourceVersion.
+   */
+  private async watchOnce(resourceVersion: string): Promise<string> {
     const timeoutSeconds = WATCH_SECONDS_MIN + Math.floor(Math.random() * WATCH_SECONDS_SPREAD);
+    const query = new URLSearchParams({
+      watch: 'true',
+      allowWatchBookmarks: 'true',
+      resourceVersion,
+      timeoutSeconds: String(timeoutSeconds),
+    });
+    const aborting = new AbortController();
+    this.abortWatch = () => aborting.abort();
+    if (this.stopped) aborting.abort();
+    // Bookmarks arrive about once a minute, so a watch silent for longer than the timeout is dead (a half-open
+    // connection after the API server's host vanished).
+    let silent = false;
+    let idle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        silent = true;
+        aborting.abort();
+      }, this.requestTimeoutMs).unref();
+    };
     let version = resourceVersion;
-    return new Promise<string>((resolve, reject) => {
-      let gone = false;
-      let settled = false;
-      let idle: NodeJS.Timeout | undefined;
-      const finish = (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(idle);
-        this.abortWatch = undefined;
-        if (gone) reject(new Gone());
-        else if (err) reject(err);
-        else resolve(version);
-      };
-      // Bookmarks arrive about once a minute, so a watch silent for longer than the timeout is dead (a
-      // half-open connection after the API server's host vanished).
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(() => {
-          this.abortWatch?.();
-          finish(new WatchBroken(`no watch event for ${this.requestTimeoutMs / 1000} s`));
-        }, this.requestTimeoutMs).unref();
-      };
+    try {
       arm();
-      const handle = (type: string, object: NodeJson & { code?: number }) => {
+      const response = await this.request(`/api/v1/nodes?${query}`, aborting.signal, false);
+      response.setEncoding('utf8');
+      let pending = '';
+      for await (const chunk of response) {
         arm();
-        if (type === 'ERROR') {
-          if (object.code === 410) gone = true;
-          return;
+        pending += chunk as string;
+        for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+          const line = pending.slice(0, end);
+          pending = pending.slice(end + 1);
+          if (!line.trim()) continue;
+          const event = JSON.parse(line) as { type?: string; object?: NodeJson & { code?: number } };
+          const object = event.object ?? {};
+          if (event.type === 'ERROR') {
+            if (object.code === 410) throw new Gone();
+            continue;
+          }
+          const objectVersion = object.metadata?.resourceVersion;
+          if (objectVersion) version = objectVersion;
+          if (event.type === 'ADDED' || event.type === 'MODIFIED') this.put(nodeFacts(object));
+          else if (event.type === 'DELETED' && object.metadata?.name) this.delete(object.metadata.name);
         }
-        const objectVersion = object.metadata?.resourceVersion;
-        if (objectVersion) version = objectVersion;
-        if (type === 'ADDED' || type === 'MODIFIED') this.put(nodeFacts(object));
-        else if (type === 'DELETED' && object.metadata?.name) this.delete(object.metadata.name);
-      };
-      this.watch
-        .watch(
-          '/api/v1/nodes',
-          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
-          handle,
-          finish,
-        )
-        .then((controller) => {
-          // A watch that opened after it ended, or after stop(), is closed at once rather than left running.
-          if (settled || this.stopped) controller.abort();
-          else this.abortWatch = () => controller.abort();
-        }, finish);
-    }).catch((err: unknown) => {
+      }
+      return version;
+    } catch (err) {
+      if (silent) throw new WatchBroken(`no watch event for ${this.requestTimeoutMs / 1000} s`);
       if (statusOf(err) === 410) throw new Gone();
       throw err;
-    });
+    } finally {
+      clearTimeout(idle);
+      this.abortWatch = undefined;
+    }
   }
 
   private put(facts: KubernetesNodeInfo): void {
@@ -336,44 +331,59 @@ export class NodeWatcher {
   }
 
   /**
-   * GETs `path` from the API server with the kubeconfig's credentials and TLS settings (as the client library's
-   * own Watch does) and parses the answer, compressed or not; rejects with an HttpError for an error status, and
-   * when the whole answer has not arrived within the request timeout.
+   * GETs `path` from the API server with its credentials and TLS settings and resolves with the answer once its
+   * status arrived; an error status rejects with an HttpError carrying the body.
    */
-  private async get<T>(path: string): Promise<T> {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const options: RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(options);
-    const url = new URL(cluster.server + path);
+  private async request(path: string, signal: AbortSignal, gzip: boolean): Promise<IncomingMessage> {
+    const options = await this.api.requestOptions();
+    const url = new URL(this.api.server + path);
     const request = (url.protocol === 'http:' ? httpGet : httpsGet)(url, {
       ...options,
-      headers: { ...options.headers, accept: 'application/json', 'accept-encoding': 'gzip' },
-      signal: this.stopping.signal,
+      headers: {
+        ...options.headers,
+        accept: 'application/json',
+        ...(gzip ? { 'accept-encoding': 'gzip' } : {}),
+      },
+      signal,
     });
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request.on('response', resolve);
+      request.on('error', reject); // `on`: an error after the answer began must not go unhandled
+    });
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return response;
+    throw new HttpError(status, (await this.body(response)).toString('utf8'));
+  }
+
+  private async body(response: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    return response.headers['content-encoding'] === 'gzip' ? gunzipAsync(body) : body;
+  }
+
+  /**
+   * GETs `path` and parses the answer, compressed or not; rejects with an HttpError for an error status, and when
+   * the whole answer has not arrived within the request timeout.
+   */
+  private async get<T>(path: string): Promise<T> {
+    const aborting = new AbortController();
+    const stop = () => aborting.abort();
+    this.stopping.signal.addEventListener('abort', stop);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      request.destroy();
+      aborting.abort();
     }, this.requestTimeoutMs).unref();
     try {
-      const response = await new Promise<IncomingMessage>((resolve, reject) => {
-        request.on('response', resolve);
-        request.on('error', reject); // `on`: an error after the answer began must not go unhandled
-      });
-      const chunks: Buffer[] = [];
-      for await (const chunk of response) chunks.push(chunk as Buffer);
-      let body: Buffer = Buffer.concat(chunks);
-      if (response.headers['content-encoding'] === 'gzip') body = await gunzipAsync(body);
-      const text = body.toString('utf8');
-      const status = response.statusCode ?? 0;
-      if (status < 200 || status >= 300) throw new HttpError(status, text);
-      return JSON.parse(text) as T;
+      const response = await this.request(path, aborting.signal, true);
+      return JSON.parse((await this.body(response)).toString('utf8')) as T;
     } catch (err) {
       if (timedOut) throw new WatchBroken(`no answer within ${this.requestTimeoutMs / 1000} s`);
       throw err;
     } finally {
       clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', stop);
     }
   }
 
