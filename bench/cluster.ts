@@ -33,7 +33,6 @@ const INTERVAL_MS = 5_000;
 const IDLE_WINDOW_MS = 30_000;
 /** API requests in flight at once while creating and cordoning Nodes. */
 const CONCURRENCY = 50;
-const NAMESPACE = 'default';
 const ACCOUNT = 'sss-bench-dashboard';
 
 /**
@@ -142,22 +141,6 @@ function adminClient(server: string, credentials: AdminCredentials): { call: Cal
       req.end(text);
     });
   return { call, close: () => agent.destroy() };
-}
-
-/** A ServiceAccount bound to a ClusterRole that may only read Nodes, as the chart gives the dashboard; its token. */
-async function readOnlyToken(cp: ControlPlane, call: Call): Promise<string> {
-  const rbac = '/apis/rbac.authorization.k8s.io/v1';
-  await call('POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts`, { metadata: { name: ACCOUNT } });
-  await call('POST', `${rbac}/clusterroles`, {
-    metadata: { name: ACCOUNT },
-    rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
-  });
-  await call('POST', `${rbac}/clusterrolebindings`, {
-    metadata: { name: ACCOUNT },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ACCOUNT },
-    subjects: [{ kind: 'ServiceAccount', name: ACCOUNT, namespace: NAMESPACE }],
-  });
-  return (await cp.kubectl(['create', 'token', ACCOUNT, `--namespace=${NAMESPACE}`, '--duration=2h'])).trim();
 }
 
 interface NodeList {
@@ -543,7 +526,7 @@ export async function run(): Promise<void> {
     const credentials = adminCredentials(cp);
     const admin = adminClient(cp.server, credentials);
     cleanup.push(admin.close);
-    const token = await readOnlyToken(cp, admin.call);
+    const token = await cp.nodeReaderToken(ACCOUNT);
 
     const createStart = performance.now();
     await pool(NODES, CONCURRENCY, (i) => {

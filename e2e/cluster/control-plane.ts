@@ -212,6 +212,23 @@ export class ControlPlane {
     return run(this.tools.helm, args, this.clientEnv, { timeoutMs: 120_000, ...options });
   }
 
+  /**
+   * A token (1 h) of a new ServiceAccount `name` in the default namespace that may only get, list and watch Nodes,
+   * as the chart's dashboard: its own ClusterRole and binding, both named `name`.
+   */
+  async nodeReaderToken(name: string): Promise<string> {
+    await this.kubectl(['create', 'serviceaccount', name, '-n', 'default']);
+    await this.kubectl(['create', 'clusterrole', name, '--verb=get,list,watch', '--resource=nodes']);
+    await this.kubectl([
+      'create',
+      'clusterrolebinding',
+      name,
+      `--clusterrole=${name}`,
+      `--serviceaccount=default:${name}`,
+    ]);
+    return (await this.kubectl(['create', 'token', name, '-n', 'default', '--duration=1h'])).trim();
+  }
+
   /** Writes a kubeconfig that authenticates with a bearer token (e.g. from `kubectl create token`); its path. */
   kubeconfigFor(token: string): string {
     const path = join(

@@ -31,22 +31,7 @@ describe.skipIf(!tools || !unshare || !privileged)('the dashboard in a pod, with
 
   beforeAll(async () => {
     cp = await startControlPlane({ nodes: 2 });
-    await cp.kubectl(['create', 'serviceaccount', 'sss-dashboard', '-n', 'default']);
-    await cp.kubectl([
-      'create',
-      'clusterrole',
-      'sss-node-reader',
-      '--verb=get,list,watch',
-      '--resource=nodes',
-    ]);
-    await cp.kubectl([
-      'create',
-      'clusterrolebinding',
-      'sss-dashboard-reads-nodes',
-      '--clusterrole=sss-node-reader',
-      '--serviceaccount=default:sss-dashboard',
-    ]);
-    const token = await cp.kubectl(['create', 'token', 'sss-dashboard', '-n', 'default', '--duration=1h']);
+    const token = await cp.nodeReaderToken('sss-dashboard');
     const pod = podServiceAccount(cp, token, unshare ?? 'unshare');
     removeServiceAccount = pod.remove;
     dashboard = await startDashboard(

@@ -5,7 +5,7 @@ import { SettingError } from '@sss/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiServerFor } from './api-server';
 
-const dir = mkdtempSync(join(tmpdir(), 'sss-kube-config-'));
+const dir = mkdtempSync(join(tmpdir(), 'sss-api-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const kubeconfig = join(dir, 'kubeconfig');
