@@ -499,7 +499,12 @@ async function compareConnections(cp: ControlPlane, token: string, kubeconfig: s
   const summary = (way: keyof typeof runs) =>
     `${seconds(median(way, 'ms'))} from start, ${seconds(median(way, 'cpuMs'))} of CPU, ` +
     `RSS ${mebibytes(median(way, 'rss'))} (runs: ${runs[way].map((r) => mebibytes(r.rss)).join(', ')})`;
-  return { kubeconfig: summary('kubeconfig'), pod: summary('pod') };
+  const ratio = (key: 'ms' | 'cpuMs' | 'rss') => (median('pod', key) / median('kubeconfig', key)).toFixed(2);
+  return {
+    kubeconfig: summary('kubeconfig'),
+    pod: summary('pod'),
+    ratios: `${ratio('ms')}x time, ${ratio('cpuMs')}x CPU, ${ratio('rss')}x RSS`,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -640,6 +645,7 @@ export async function run(): Promise<void> {
       ],
       ['first list with KUBECONFIG', `${connections.kubeconfig}; the client library loaded`],
       ['first list as in a pod', `${connections.pod}; ServiceAccount token and CA, no client library`],
+      ['first list, pod / KUBECONFIG', `${connections.ratios} (medians of ${CONNECTION_ROUNDS} starts each)`],
     ];
     for (const [name, value] of rows) console.log(`${name.padEnd(34)} ${value}`);
 
